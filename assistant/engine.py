@@ -1,0 +1,242 @@
+"""The flow engine: routes an event to the flow that owns it, inside one transaction."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from assistant.db import transaction
+from assistant.events import Event, Reply
+from assistant.i18n import Gettext, choose_locale, gettext_for, ngettext_for
+from assistant.models import Account, Conversation, Guardian, Staff, utcnow
+from assistant.schools import School
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class State:
+    """Where a conversation is: the owning flow, its step, and what it has gathered."""
+
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """What a flow did with an event: replies to send, and the state to keep (None ends)."""
+
+    replies: list[Reply]
+    state: State | None = None
+
+
+@dataclass
+class Response:
+    """The replies for the transport, and the nonce that stamps their buttons."""
+
+    replies: list[Reply]
+    nonce: str = ""
+
+
+@dataclass
+class Context:
+    """What a flow may use while handling one event; the session is the event's transaction."""
+
+    session: Session
+    account: Account
+    school: School
+    schools: dict[str, School]
+    now: datetime
+    locale: str
+    services: Any
+    _: Gettext
+    ngettext: Callable[[str, str, int], str]
+
+
+class Flow(Protocol):
+    """A conversation: started by its commands or entry buttons, then owning the user's text."""
+
+    name: str
+    commands: frozenset[str]
+    entry_actions: frozenset[str]
+
+    def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
+        """Handles an event and says what to reply and where the conversation stands."""
+        ...
+
+
+class StaleConversation(Exception):
+    """Another event changed this conversation first (a double tap, a second worker)."""
+
+
+def expired_reply(_: Gettext) -> Reply:
+    """The polite answer to a button whose moment has passed."""
+    return Reply(_("Sorry, that button has expired. Here is where we are now - "
+                   "send /help to see what I can do."))
+
+
+class Engine:
+    """Handles events: loads the account and its conversation, runs a flow, saves, commits."""
+
+    def __init__(
+        self,
+        *,
+        db: sa.Engine,
+        flows: Iterable[Flow],
+        schools: dict[str, School],
+        default_school: str,
+        text_flow: str,
+        services: Any = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db, self.schools, self.services, self.clock = db, schools, services, clock
+        if default_school not in schools:
+            raise ValueError(f"default school {default_school!r} has no profile")
+        self.default_school = default_school
+        self.flows = {flow.name: flow for flow in flows}
+        self.text_flow = self.flows[text_flow]
+        self.by_command = {c: f for f in self.flows.values() for c in f.commands}
+
+    def flow_for_action(self, action: str) -> Flow | None:
+        """Finds the flow an action belongs to by its prefix ("faq.show" -> faq)."""
+        return self.flows.get(action.split(".", 1)[0])
+
+    def handle(self, event: Event) -> Response:
+        """Handles one event; a stale or forged button changes nothing."""
+        try:
+            with transaction(self.db) as session:
+                return self._handle(session, event)
+        except StaleConversation:
+            account_locale = choose_locale(event.locale)
+            return Response([expired_reply(gettext_for(account_locale))])
+
+    def _account(self, session: Session, event: Event) -> Account:
+        found = session.exec(
+            select(Account).where(
+                Account.transport == event.transport, Account.external_id == event.user_id
+            )
+        ).first()
+        if found is not None:
+            return found
+        account = Account(
+            transport=event.transport,
+            external_id=event.user_id,
+            locale=choose_locale(event.locale),
+        )
+        session.add(account)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            raise StaleConversation from None
+        return account
+
+    def school_for(self, session: Session, account: Account, conv: Conversation | None) -> School:
+        """Returns the school this account talks to: the conversation's, a linked one, or the default."""
+        if conv is not None and conv.school_id in self.schools:
+            return self.schools[conv.school_id]
+        for model in (Staff, Guardian):
+            row = session.exec(
+                select(model.school_id).where(model.account_id == account.id).limit(1)
+            ).first()
+            if row is not None and row in self.schools:
+                return self.schools[row]
+        return self.schools[self.default_school]
+
+    def _handle(self, session: Session, event: Event) -> Response:
+        account = self._account(session, event)
+        assert account.id is not None
+        conv = session.get(Conversation, account.id)
+        locale = account.locale
+        _ = gettext_for(locale)
+        ctx = Context(
+            session=session,
+            account=account,
+            school=self.school_for(session, account, conv),
+            schools=self.schools,
+            now=self.clock(),
+            locale=locale,
+            services=self.services,
+            _=_,
+            ngettext=ngettext_for(locale),
+        )
+        current = State(conv.flow, conv.step, dict(conv.data)) if conv is not None else None
+
+        if event.action is not None:
+            flow = self.flow_for_action(event.action)
+            if flow is None:
+                return Response([expired_reply(_)])
+            if event.action in flow.entry_actions:
+                state = current if current is not None and current.flow == flow.name else None
+            elif conv is None or conv.flow != flow.name or event.nonce != conv.nonce:
+                return Response([expired_reply(_)])
+            else:
+                state = current
+        elif event.command is not None:
+            flow = self.by_command.get(event.command, self.text_flow)
+            state = None
+        elif current is not None and current.flow in self.flows:
+            flow, state = self.flows[current.flow], current
+        else:
+            flow, state = self.text_flow, None
+
+        outcome = flow.handle(ctx, event, state)
+        nonce = self._save(session, account.id, conv, outcome.state, ctx.school.id)
+        return Response(outcome.replies, nonce)
+
+    def _save(
+        self,
+        session: Session,
+        account_id: int,
+        conv: Conversation | None,
+        state: State | None,
+        school_id: str,
+    ) -> str:
+        # The conditional write is the guard against two events racing on one conversation.
+        table = Conversation.__table__  # type: ignore[attr-defined]
+        old_nonce = conv.nonce if conv is not None else None
+        if conv is not None:
+            session.expunge(conv)
+        if state is None:
+            if old_nonce is not None:
+                result = session.execute(
+                    sa.delete(table).where(
+                        table.c.account_id == account_id, table.c.nonce == old_nonce
+                    )
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    raise StaleConversation
+            return ""
+        nonce = secrets.token_urlsafe(6)[:8]
+        values = {
+            "flow": state.flow,
+            "step": state.step,
+            "data": state.data,
+            "nonce": nonce,
+            "school_id": school_id,
+            "updated_at": utcnow(),
+        }
+        if old_nonce is None:
+            try:
+                with session.begin_nested():
+                    session.execute(sa.insert(table).values(account_id=account_id, **values))
+            except IntegrityError:
+                raise StaleConversation from None
+        else:
+            result = session.execute(
+                sa.update(table)
+                .where(table.c.account_id == account_id, table.c.nonce == old_nonce)
+                .values(**values)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise StaleConversation
+        return nonce

@@ -1,0 +1,92 @@
+"""Transport-free conversation events and replies, and the wire form of a button."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Telegram allows 64 bytes of callback data; the whole encoded button must fit.
+CALLBACK_LIMIT = 64
+_ACTION = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_.:-]*$")
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered with a reply: a label, and the action and payload it sends back."""
+
+    label: str
+    action: str
+    payload: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the user: text, rows of buttons, and whether it may not be forwarded."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    protect: bool = False
+    document: tuple[str, bytes] | None = None  # (file name, content) sent as a file
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a user did: sent text or a command, or pressed a button."""
+
+    transport: str
+    user_id: str
+    chat_id: str
+    text: str | None = None
+    action: str | None = None
+    payload: str = ""
+    nonce: str = ""
+    locale: str | None = None
+    message_id: str | None = None
+    attachments: tuple[str, ...] = field(default=())
+
+    @property
+    def command(self) -> str | None:
+        """Returns the command name ("help" for "/help@bot args"), or None."""
+        if not self.text or not self.text.startswith("/"):
+            return None
+        word = self.text[1:].split(maxsplit=1)[0] if len(self.text) > 1 else ""
+        name = word.split("@", 1)[0].lower()
+        return name if re.fullmatch(r"[a-z0-9_]{1,32}", name) else None
+
+    @property
+    def argument(self) -> str:
+        """Returns the text after a command ("CODE" in "/start CODE")."""
+        if self.command is None or not self.text:
+            return ""
+        parts = self.text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+
+class BadButton(ValueError):
+    """Callback data that no button of ours could have produced."""
+
+
+def encode_button(button: Button, nonce: str) -> str:
+    """Packs a button's action, the conversation nonce and its payload into callback data."""
+    if not _ACTION.match(button.action) or not _TOKEN.match(button.payload):
+        raise ValueError(f"button action or payload has characters not allowed: {button}")
+    if not _TOKEN.match(nonce):
+        raise ValueError("nonce has characters not allowed")
+    data = f"{button.action}|{nonce}|{button.payload}"
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ValueError(f"button data over {CALLBACK_LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode_button(data: str) -> tuple[str, str, str]:
+    """Unpacks callback data into (action, nonce, payload), refusing anything malformed."""
+    if not data or len(data.encode()) > CALLBACK_LIMIT:
+        raise BadButton("callback data of the wrong size")
+    parts = data.split("|")
+    if len(parts) != 3:
+        raise BadButton("callback data without three parts")
+    action, nonce, payload = parts
+    if not _ACTION.match(action) or not _TOKEN.match(nonce) or not _TOKEN.match(payload):
+        raise BadButton("callback data with characters not allowed")
+    return action, nonce, payload

@@ -1,0 +1,87 @@
+"""Interface text and formats by locale: gettext catalogs from locales/, dates with babel."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable, Sequence
+from datetime import datetime, time
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime, format_time
+from babel.lists import format_list
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+SOURCE_LOCALE = "en"
+
+Gettext = Callable[[str], str]
+
+
+def available_locales() -> list[str]:
+    """Lists the locales that have a compiled catalog (English is always there)."""
+    found = {p.parent.parent.name for p in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
+    return sorted(found | {SOURCE_LOCALE})
+
+
+def choose_locale(wanted: str | None) -> str:
+    """Picks the closest available locale to a wanted one ("pl-PL" -> "pl"), else English."""
+    if not wanted:
+        return SOURCE_LOCALE
+    have = available_locales()
+    tag = wanted.replace("-", "_")
+    for candidate in (tag, tag.split("_", 1)[0].lower()):
+        if candidate in have:
+            return candidate
+    return SOURCE_LOCALE
+
+
+@lru_cache(maxsize=32)
+def translations(locale: str) -> NullTranslations:
+    """Returns the catalog for a locale; English source strings when there is none."""
+    loaded = Translations.load(str(LOCALES_DIR), [locale], DOMAIN)
+    return loaded if isinstance(loaded, NullTranslations) else gettext.NullTranslations()
+
+
+def gettext_for(locale: str) -> Gettext:
+    """Returns the `_` function for a locale."""
+    return translations(locale).gettext
+
+
+def ngettext_for(locale: str) -> Callable[[str, str, int], str]:
+    """Returns the plural-aware `ngettext` function for a locale."""
+    return translations(locale).ngettext
+
+
+def _babel_locale(locale: str) -> Locale:
+    try:
+        return Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(SOURCE_LOCALE + "_GB")
+
+
+def when_text(at: datetime, locale: str, tz: str) -> str:
+    """Formats an instant as a family reads it: "Monday 30 November at 08:30"."""
+    loc = _babel_locale("en_GB" if locale == "en" else locale)
+    pattern = "EEEE d MMMM 'at' HH:mm" if loc.language == "en" else "EEEE d MMMM, HH:mm"
+    return format_datetime(at, pattern, tzinfo=ZoneInfo(tz), locale=loc)
+
+
+def clock_text(value: time, locale: str) -> str:
+    """Formats a wall-clock time ("8:30am" in English, local style elsewhere)."""
+    if locale.startswith("en"):
+        hour = value.hour % 12 or 12
+        suffix = "am" if value.hour < 12 else "pm"
+        return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+    return format_time(value, "short", locale=_babel_locale(locale))
+
+
+def list_text(items: Sequence[str], locale: str, style: str = "standard") -> str:
+    """Joins items as a sentence does: "Seesaw, Purple Mash and Teams"."""
+    if not items:
+        return ""
+    loc = _babel_locale("en_GB" if locale == "en" else locale)
+    return format_list(list(items), style=style, locale=loc)

@@ -1,0 +1,186 @@
+"""SQLModel tables: the school's people, conversations, and the outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Returns the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always hands back aware UTC datetimes."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: give a timezone")
+        value = value.astimezone(UTC)
+        # SQLite keeps no offset; store naive UTC there and re-attach UTC on the way out.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default=None if nullable else None,
+        sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index),
+    )
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=sa.Column(sa.JSON(), nullable=False))
+
+
+class SchoolRow(SQLModel, table=True):
+    """A school known to this installation (its facts live in its profile)."""
+
+    __tablename__ = "school"
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=120)
+    created_at: datetime = _created()
+
+
+class SchoolClass(SQLModel, table=True):
+    """A class (form) at a school, as the roster names it."""
+
+    __tablename__ = "school_class"
+    __table_args__ = (sa.UniqueConstraint("school_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    code: str = Field(max_length=40)
+    year: str = Field(default="", max_length=10)
+
+
+class Pupil(SQLModel, table=True):
+    """A child on a school's roster; pupils who leave are marked, never deleted."""
+
+    __table_args__ = (sa.UniqueConstraint("school_id", "mis_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    mis_id: str = Field(max_length=40)
+    forename: str = Field(max_length=80)
+    surname: str = Field(max_length=80)
+    year: str = Field(default="", max_length=10)
+    class_id: int | None = Field(default=None, foreign_key="school_class.id", index=True)
+    left_at: datetime | None = _when(nullable=True)
+
+
+class Account(SQLModel, table=True):
+    """Someone talking to the assistant through a transport (a Telegram user, the console)."""
+
+    __table_args__ = (sa.UniqueConstraint("transport", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    transport: str = Field(max_length=20)
+    external_id: str = Field(max_length=64)
+    locale: str = Field(default="en", max_length=10)
+    created_at: datetime = _created()
+
+
+class Guardian(SQLModel, table=True):
+    """A parent or carer from the roster, linked to an account once they use their code."""
+
+    __table_args__ = (sa.UniqueConstraint("school_id", "mis_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    mis_id: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    linked_at: datetime | None = _when(nullable=True)
+
+
+class GuardianPupil(SQLModel, table=True):
+    """Which guardian is a contact for which pupil, and with what standing."""
+
+    __tablename__ = "guardian_pupil"
+    guardian_id: int = Field(foreign_key="guardian.id", primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", primary_key=True)
+    relationship: str = Field(default="", max_length=40)
+    parental_responsibility: bool = False
+
+
+class Staff(SQLModel, table=True):
+    """A member of staff, linked to an account once they use their staff code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    name: str = Field(max_length=120)
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    absent: bool = False
+    linked_at: datetime | None = _when(nullable=True)
+
+
+class StaffRole(SQLModel, table=True):
+    """A role a member of staff holds: teacher (of a class), dsl, deputy-dsl, head, office."""
+
+    __tablename__ = "staff_role"
+    __table_args__ = (sa.UniqueConstraint("staff_id", "role", "class_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    role: str = Field(max_length=20)
+    class_id: int | None = Field(default=None, foreign_key="school_class.id")
+
+
+class Conversation(SQLModel, table=True):
+    """Where an account is in a conversation: the flow that owns it, its step and data."""
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    school_id: str | None = Field(default=None, max_length=40)
+    flow: str = Field(max_length=40)
+    step: str = Field(max_length=40)
+    data: dict[str, Any] = _json()
+    nonce: str = Field(default="", max_length=16)
+    updated_at: datetime = _created()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send later: durable, scheduled, deduplicated, retried."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=64, index=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40)
+    kind: str = Field(max_length=40)
+    payload: dict[str, Any] = _json()
+    not_before: datetime = _created()
+    in_hours: bool = True
+    priority: int = 0
+    dedupe_key: str = Field(max_length=200, sa_column_kwargs={"unique": True})
+    status: str = Field(default="pending", max_length=10, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    claimed_at: datetime | None = _when(nullable=True)
+    claim_token: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+
+
+class UnansweredQuestion(SQLModel, table=True):
+    """A question the FAQ could not answer or that did not help; no name is kept."""
+
+    __tablename__ = "unanswered_question"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    locale: str = Field(max_length=10)
+    text: str = Field(max_length=4096)
+    reason: str = Field(max_length=20)
+    created_at: datetime = _created()

@@ -1,0 +1,209 @@
+"""The outbox: durable, scheduled outgoing messages, and the dispatcher that sends them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from assistant.db import transaction
+from assistant.hours import is_open, next_open
+from assistant.models import OutboxMessage, utcnow
+from assistant.schools import School
+
+log = logging.getLogger(__name__)
+
+PENDING, CLAIMED, SENT, FAILED = "pending", "claimed", "sent", "failed"
+MAX_ATTEMPTS = 8
+
+
+class PermanentSendError(Exception):
+    """The transport can never deliver this message (the user blocked the bot, say)."""
+
+
+def enqueue(
+    *,
+    session: Session,
+    school: School,
+    recipient: str,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    not_before: datetime | None = None,
+    in_hours: bool = True,
+    priority: int = 0,
+) -> OutboxMessage:
+    """Queues a message in the caller's transaction; the same dedupe key queues it once."""
+    existing = session.exec(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+    ).first()
+    if existing is not None:
+        return existing
+    due = not_before or utcnow()
+    if in_hours:
+        due = next_open(school, due)
+    row = OutboxMessage(
+        recipient=recipient,
+        school_id=school.id,
+        kind=kind,
+        payload=payload,
+        not_before=due,
+        in_hours=in_hours,
+        priority=priority,
+        dedupe_key=dedupe_key,
+    )
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        # Another transaction queued the same key between our look and our write.
+        session.expunge(row)
+        found = session.exec(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        ).one()
+        return found
+    return row
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this dispatcher holds the claim on, ready to send."""
+
+    id: int
+    token: str
+    recipient: str
+    school_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+Sender = Callable[[Claimed], Awaitable[None]]
+
+
+class Dispatcher:
+    """Claims due messages, sends them through the transport, and records the outcome."""
+
+    def __init__(
+        self,
+        *,
+        db: sa.Engine,
+        schools: dict[str, School],
+        send: Sender,
+        clock: Callable[[], datetime] = utcnow,
+        lease: timedelta = timedelta(minutes=5),
+        batch: int = 50,
+    ) -> None:
+        self.db, self.schools, self.send, self.clock = db, schools, send, clock
+        self.lease, self.batch = lease, batch
+
+    def _due_ids(self, session: Session, now: datetime) -> list[int]:
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        stale = now - self.lease
+        query = (
+            sa.select(table.c.id)
+            .where(
+                table.c.not_before <= now,
+                sa.or_(
+                    table.c.status == PENDING,
+                    sa.and_(table.c.status == CLAIMED, table.c.claimed_at < stale),
+                ),
+            )
+            .order_by(table.c.priority.desc(), table.c.not_before, table.c.id)
+            .limit(self.batch)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [row[0] for row in session.execute(query)]
+
+    def claim(self) -> list[Claimed]:
+        """Claims due messages; a conditional update makes each claim exclusive."""
+        now = self.clock()
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        claimed: list[Claimed] = []
+        with transaction(self.db) as session:
+            for message_id in self._due_ids(session, now):
+                row = session.get(OutboxMessage, message_id)
+                if row is None:
+                    continue
+                school = self.schools.get(row.school_id)
+                if row.in_hours and school is not None and not is_open(school, now):
+                    # Hours have closed since it was queued: wait for the next opening.
+                    row.not_before = next_open(school, now)
+                    row.status = PENDING
+                    session.add(row)
+                    continue
+                token = secrets.token_hex(8)
+                result = session.execute(
+                    sa.update(table)
+                    .where(
+                        table.c.id == message_id,
+                        sa.or_(
+                            table.c.status == PENDING,
+                            sa.and_(
+                                table.c.status == CLAIMED,
+                                table.c.claimed_at < now - self.lease,
+                            ),
+                        ),
+                    )
+                    .values(status=CLAIMED, claimed_at=now, claim_token=token,
+                            attempts=table.c.attempts + 1)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(Claimed(message_id, token, row.recipient, row.school_id,
+                                           row.kind, dict(row.payload), row.attempts + 1))
+                session.expire(row)
+        return claimed
+
+    def _finish(self, item: Claimed, values: dict[str, Any]) -> None:
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        with transaction(self.db) as session:
+            session.execute(
+                sa.update(table)
+                .where(table.c.id == item.id, table.c.claim_token == item.token)
+                .values(**values)
+            )
+
+    async def run_once(self) -> int:
+        """Sends what is due now; returns how many messages were sent."""
+        sent = 0
+        for item in await asyncio.to_thread(self.claim):
+            try:
+                await self.send(item)
+            except PermanentSendError as error:
+                log.warning("outbox %s (%s) undeliverable: %s", item.id, item.kind, error)
+                await asyncio.to_thread(
+                    self._finish, item, {"status": FAILED, "last_error": str(error)[:500]}
+                )
+            except Exception as error:  # noqa: BLE001 - any transport failure is retried
+                failed = item.attempts >= MAX_ATTEMPTS
+                delay = timedelta(seconds=min(30 * 2 ** item.attempts, 3600))
+                log.warning("outbox %s (%s) attempt %s failed: %s",
+                            item.id, item.kind, item.attempts, type(error).__name__)
+                await asyncio.to_thread(self._finish, item, {
+                    "status": FAILED if failed else PENDING,
+                    "last_error": f"{type(error).__name__}: {error}"[:500],
+                    "not_before": self.clock() + delay,
+                })
+            else:
+                await asyncio.to_thread(
+                    self._finish, item, {"status": SENT, "sent_at": self.clock()}
+                )
+                sent += 1
+        return sent
+
+
+def pending_count(session: Session) -> int:
+    """Counts messages not yet sent."""
+    return len(session.exec(
+        select(OutboxMessage.id).where(col(OutboxMessage.status).in_([PENDING, CLAIMED]))
+    ).all())

@@ -1,0 +1,75 @@
+"""Builds the running assistant from settings: database, schools, FAQ, flows, engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from assistant.db import make_engine, migrate
+from assistant.engine import Engine
+from assistant.faq import Matcher
+from assistant.faq_content import load_entries
+from assistant.models import SchoolRow, utcnow
+from assistant.schools import School, load_profiles
+from assistant.settings import Settings
+
+DEFAULT_SCHOOL = "demo"
+
+
+@dataclass
+class Services:
+    """What flows share beyond the database: the school profiles and the FAQ matchers."""
+
+    schools: dict[str, School]
+    matchers: dict[str, Matcher]
+
+    def matcher(self, locale: str) -> Matcher:
+        """The matcher for a locale's FAQ, falling back to English."""
+        return self.matchers.get(locale) or self.matchers["en"]
+
+
+def sync_schools(db: sa.Engine, schools: dict[str, School]) -> None:
+    """Makes sure every profiled school has its row, with the profile's current name."""
+    with Session(db) as session:
+        for school in schools.values():
+            row = session.get(SchoolRow, school.id)
+            if row is None:
+                session.add(SchoolRow(id=school.id, name=school.name))
+            elif row.name != school.name:
+                row.name = school.name
+                session.add(row)
+        session.commit()
+
+
+def build_services(schools: dict[str, School]) -> Services:
+    """Loads the FAQ content and builds one matcher per locale."""
+    return Services(schools=schools, matchers={"en": Matcher(load_entries("en"))})
+
+
+def build_engine(
+    settings: Settings,
+    *,
+    default_school: str = DEFAULT_SCHOOL,
+    clock: Callable[[], datetime] = utcnow,
+    db: sa.Engine | None = None,
+) -> Engine:
+    """Opens (and migrates) the database and wires every flow into an engine."""
+    from flows import all_flows
+
+    schools = load_profiles(settings.schools_dir)
+    db = db or make_engine(settings.database_url)
+    migrate(db)
+    sync_schools(db, schools)
+    return Engine(
+        db=db,
+        flows=all_flows(),
+        schools=schools,
+        default_school=default_school,
+        text_flow="questions",
+        services=build_services(schools),
+        clock=clock,
+    )

@@ -1,0 +1,118 @@
+"""Free-text questions: answered from the FAQ, "did you mean", or offered to the school."""
+
+from __future__ import annotations
+
+from assistant.engine import Context, Outcome, State, expired_reply
+from assistant.events import Button, Event, Reply
+from assistant.facts import placeholders
+from assistant.faq import Match
+from assistant.faq import Outcome as Verdict
+from assistant.faq_content import Entry, render
+from assistant.models import UnansweredQuestion
+
+NAME = "questions"
+# Only this much of a question is kept for staff to read; the rest adds nothing to the FAQ.
+KEEP_CHARS = 1000
+
+
+class QuestionsFlow:
+    """Answers what families type, and keeps what it could not answer for staff to see."""
+
+    name = NAME
+    commands = frozenset({"faq"})
+    entry_actions = frozenset({"questions.show"})
+
+    def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
+        """Routes a question, a suggestion tap, or an "ask the school" answer."""
+        if event.action == "questions.show":
+            return self._show(ctx, event.payload, state)
+        if event.action is not None:
+            return self._follow_up(ctx, event.action, state)
+        if event.command == "faq":
+            if event.argument:
+                return self._ask(ctx, event.argument)
+            _ = ctx._
+            return Outcome([Reply(_("Type your question in your own words and I'll look it up "
+                                    "in {school}'s policy.").format(school=ctx.school.name))])
+        return self._ask(ctx, event.text or "")
+
+    def _entries(self, ctx: Context) -> dict[str, Entry]:
+        return {e.id: e for e in ctx.services.matcher(ctx.locale).entries}
+
+    def _ask(self, ctx: Context, question: str) -> Outcome:
+        _ = ctx._
+        question = question.strip()
+        match: Match = ctx.services.matcher(ctx.locale).match(question)
+        remembered = State(NAME, "asked", {"question": question[:KEEP_CHARS]})
+        if match.outcome is Verdict.SMALL_TALK:
+            return Outcome([Reply(_("Hello! Ask me anything about staying safe online, remote "
+                                    "learning or live lessons at {school}, in your own words."
+                                    ).format(school=ctx.school.name))])
+        if match.outcome is Verdict.ANSWER and match.entry is not None:
+            remembered.data["entry"] = match.entry.id
+            return Outcome([self._answer(ctx, match.entry)], remembered)
+        if match.outcome is Verdict.SUGGEST:
+            rows = [(Button(s.question, "questions.show", s.id),) for s in match.suggestions]
+            rows.append((Button(_("None of these - ask the school"), "questions.pass"),))
+            return Outcome([Reply(_("I'm not sure I understood. Did you mean one of these?"),
+                                  tuple(rows))], remembered)
+        self._keep(ctx, question, "unanswered")
+        return Outcome([self._offer(ctx)], remembered)
+
+    def _answer(self, ctx: Context, entry: Entry) -> Reply:
+        _ = ctx._
+        text = render(entry, ctx.school, ctx.locale)
+        entries = self._entries(ctx)
+        rows = [
+            (Button(_("See also: {question}").format(question=entries[other].question),
+                    "questions.show", other),)
+            for other in entry.see_also[:2]
+            if other in entries
+        ]
+        rows.append((Button(_("This didn't help"), "questions.nohelp", entry.id),))
+        return Reply(text, tuple(rows))
+
+    def _offer(self, ctx: Context) -> Reply:
+        _ = ctx._
+        return Reply(
+            _("I don't have an answer to that in {school}'s policy, and I'd rather not guess. "
+              "Shall I pass your question to the school?").format(school=ctx.school.name),
+            ((Button(_("Yes, ask the school"), "questions.pass"),
+              Button(_("No, thanks"), "questions.drop")),),
+        )
+
+    def _show(self, ctx: Context, entry_id: str, state: State | None) -> Outcome:
+        entry = self._entries(ctx).get(entry_id)
+        if entry is None:
+            return Outcome([expired_reply(ctx._)], state)
+        data = dict(state.data) if state is not None else {}
+        data["entry"] = entry.id
+        return Outcome([self._answer(ctx, entry)], State(NAME, "asked", data))
+
+    def _follow_up(self, ctx: Context, action: str, state: State | None) -> Outcome:
+        _ = ctx._
+        assert state is not None  # the engine only routes step buttons with their state
+        question = str(state.data.get("question", ""))
+        if action == "questions.nohelp":
+            if question:
+                self._keep(ctx, question, "didnt-help")
+            return Outcome([self._offer(ctx)], state)
+        if action == "questions.pass":
+            if question:
+                self._keep(ctx, question, "passed-on")
+            office = placeholders(ctx.school, ctx.locale)["office_contact"]
+            return Outcome([Reply(
+                _("Thank you - I've passed your question to {school}'s staff, who use these "
+                  "questions to improve my answers. If you need a reply, please contact "
+                  "{office} during contact hours.").format(school=ctx.school.name, office=office)
+            )])
+        if action == "questions.drop":
+            return Outcome([Reply(_("No problem. Ask me something else whenever you like."))])
+        return Outcome([expired_reply(_)], state)
+
+    def _keep(self, ctx: Context, question: str, reason: str) -> None:
+        if not question:
+            return
+        ctx.session.add(UnansweredQuestion(
+            school_id=ctx.school.id, locale=ctx.locale, text=question[:KEEP_CHARS], reason=reason
+        ))

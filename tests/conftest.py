@@ -1,0 +1,92 @@
+"""Shared fixtures: each test gets its own migrated database and a controllable clock."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.db import make_engine, migrate
+from assistant.engine import Engine
+from assistant.runtime import build_services, sync_schools
+from assistant.schools import School, load_profiles
+
+# Set TEST_POSTGRES_URL (postgresql+psycopg://user@host/db) to run the database tests on
+# PostgreSQL as well; .ci/run does.
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # Tuesday 24 November 2026, 10:00 London (GMT): inside every school's hours.
+    return Clock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def schools() -> dict[str, School]:
+    return load_profiles()
+
+
+def _postgres_engine() -> Iterator[sa.Engine]:
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path, schools: dict[str, School]) -> Iterator[
+    sa.Engine
+]:
+    """A fresh, migrated database for this test alone (SQLite, and PostgreSQL when set up)."""
+    if request.param == "postgresql":
+        generator = _postgres_engine()
+        engine = next(generator)
+    else:
+        generator = None
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    migrate(engine)
+    sync_schools(engine, schools)
+    yield engine
+    if generator is not None:
+        generator.close()
+    else:
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(db: sa.Engine, schools: dict[str, School], clock: Clock) -> Engine:
+    """The flow engine on the demo school, as the console and the bot build it."""
+    from flows import all_flows
+
+    return Engine(db=db, flows=all_flows(), schools=schools, default_school="demo",
+                  text_flow="questions", services=build_services(schools), clock=clock)
