@@ -33,9 +33,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    settings.require_token()
     from assistant.telegram.app import run_bot
 
-    settings.require_token()
     run_bot(settings, default_school=args.school)
     return 0
 

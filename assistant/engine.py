@@ -74,7 +74,7 @@ class Flow(Protocol):
         ...
 
 
-class StaleConversation(Exception):
+class StaleConversationError(Exception):
     """Another event changed this conversation first (a double tap, a second worker)."""
 
 
@@ -115,7 +115,7 @@ class Engine:
         try:
             with transaction(self.db) as session:
                 return self._handle(session, event)
-        except StaleConversation:
+        except StaleConversationError:
             account_locale = choose_locale(event.locale)
             return Response([expired_reply(gettext_for(account_locale))])
 
@@ -137,11 +137,11 @@ class Engine:
             with session.begin_nested():
                 session.flush()
         except IntegrityError:
-            raise StaleConversation from None
+            raise StaleConversationError from None
         return account
 
     def school_for(self, session: Session, account: Account, conv: Conversation | None) -> School:
-        """Returns the school this account talks to: the conversation's, a linked one, or the default."""
+        """Returns the account's school: the conversation's, a linked one, or the default."""
         if conv is not None and conv.school_id in self.schools:
             return self.schools[conv.school_id]
         for model in (Staff, Guardian):
@@ -214,7 +214,7 @@ class Engine:
                     )
                 )
                 if result.rowcount != 1:  # type: ignore[attr-defined]
-                    raise StaleConversation
+                    raise StaleConversationError
             return ""
         nonce = secrets.token_urlsafe(6)[:8]
         values = {
@@ -230,7 +230,7 @@ class Engine:
                 with session.begin_nested():
                     session.execute(sa.insert(table).values(account_id=account_id, **values))
             except IntegrityError:
-                raise StaleConversation from None
+                raise StaleConversationError from None
         else:
             result = session.execute(
                 sa.update(table)
@@ -238,5 +238,5 @@ class Engine:
                 .values(**values)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise StaleConversation
+                raise StaleConversationError
         return nonce

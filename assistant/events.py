@@ -63,7 +63,7 @@ class Event:
         return parts[1].strip() if len(parts) > 1 else ""
 
 
-class BadButton(ValueError):
+class BadButtonError(ValueError):
     """Callback data that no button of ours could have produced."""
 
 
@@ -82,11 +82,11 @@ def encode_button(button: Button, nonce: str) -> str:
 def decode_button(data: str) -> tuple[str, str, str]:
     """Unpacks callback data into (action, nonce, payload), refusing anything malformed."""
     if not data or len(data.encode()) > CALLBACK_LIMIT:
-        raise BadButton("callback data of the wrong size")
+        raise BadButtonError("callback data of the wrong size")
     parts = data.split("|")
     if len(parts) != 3:
-        raise BadButton("callback data without three parts")
+        raise BadButtonError("callback data without three parts")
     action, nonce, payload = parts
     if not _ACTION.match(action) or not _TOKEN.match(nonce) or not _TOKEN.match(payload):
-        raise BadButton("callback data with characters not allowed")
+        raise BadButtonError("callback data with characters not allowed")
     return action, nonce, payload

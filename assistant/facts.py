@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import time
 
-from assistant.i18n import clock_text, gettext_for, list_text, ngettext_for
+from assistant.i18n import N_, clock_text, gettext_for, list_text, ngettext_for
 from assistant.schools import School
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                 "ten")
+_DAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+              N_("Saturday"), N_("Sunday"))
+_NUMBER_WORDS = (N_("no"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"),
+                 N_("six"), N_("seven"), N_("eight"), N_("nine"), N_("ten"))
 
 
 def _days_text(days: frozenset[int], _: Callable[[str], str]) -> str:
@@ -63,13 +64,17 @@ def variant_keys(school: School) -> dict[str, str]:
 
 
 _SUBMIT_WORDS = {
-    "photo": "a photo",
-    "video": "a video",
-    "platform": "straight on the platform",
-    "email": "by email",
-    "comment": "a comment",
+    "photo": N_("a photo"),
+    "video": N_("a video"),
+    "platform": N_("straight on the platform"),
+    "email": N_("by email"),
+    "comment": N_("a comment"),
 }
-_VIEWER_WORDS = {"staff": "staff", "class": "the pupils in the class", "leaders": "senior leaders"}
+_VIEWER_WORDS = {
+    "staff": N_("staff"),
+    "class": N_("the pupils in the class"),
+    "leaders": N_("senior leaders"),
+}
 
 
 def placeholders(school: School, locale: str) -> dict[str, str | None]:

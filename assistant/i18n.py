@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -19,6 +20,11 @@ DOMAIN = "messages"
 SOURCE_LOCALE = "en"
 
 Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
+    """Marks a string for the catalog where it is translated later, at use."""
+    return message
 
 
 def available_locales() -> list[str]:
@@ -79,7 +85,9 @@ def clock_text(value: time, locale: str) -> str:
     return format_time(value, "short", locale=_babel_locale(locale))
 
 
-def list_text(items: Sequence[str], locale: str, style: str = "standard") -> str:
+def list_text(
+    items: Sequence[str], locale: str, style: Literal["standard", "or"] = "standard"
+) -> str:
     """Joins items as a sentence does: "Seesaw, Purple Mash and Teams"."""
     if not items:
         return ""

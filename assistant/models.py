@@ -37,10 +37,7 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 
 def _when(*, nullable: bool = False, index: bool = False) -> Any:
-    return Field(
-        default=None if nullable else None,
-        sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index),
-    )
+    return Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
 
 
 def _created() -> Any:

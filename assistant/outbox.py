@@ -67,10 +67,9 @@ def enqueue(
     except IntegrityError:
         # Another transaction queued the same key between our look and our write.
         session.expunge(row)
-        found = session.exec(
+        return session.exec(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
         ).one()
-        return found
     return row
 
 
@@ -184,7 +183,7 @@ class Dispatcher:
                 await asyncio.to_thread(
                     self._finish, item, {"status": FAILED, "last_error": str(error)[:500]}
                 )
-            except Exception as error:  # noqa: BLE001 - any transport failure is retried
+            except Exception as error:
                 failed = item.attempts >= MAX_ATTEMPTS
                 delay = timedelta(seconds=min(30 * 2 ** item.attempts, 3600))
                 log.warning("outbox %s (%s) attempt %s failed: %s",

@@ -30,7 +30,9 @@ def _account(session: Session, transport: str, external_id: str) -> Account:
     return account
 
 
-def seed_demo(session: Session, *, school_id: str, transport: str, user_ids: dict[str, str]) -> bool:
+def seed_demo(
+    session: Session, *, school_id: str, transport: str, user_ids: dict[str, str]
+) -> bool:
     """Creates a class, two pupils, their parent and two staff, linked to the given users.
 
     `user_ids` maps "parent" and "staff" to the transport's user ids. Returns False when the

@@ -18,16 +18,36 @@ LONDON = ZoneInfo("Europe/London")
 
 def school(**overrides: Any) -> School:
     data: dict[str, Any] = {
-        "id": "t", "name": "Test Primary", "timezone": "Europe/London", "locale": "en",
+        "id": "t",
+        "name": "Test Primary",
+        "timezone": "Europe/London",
+        "locale": "en",
         "bank_holidays": True,
-        "contact_hours": [{"days": ["mon", "tue", "wed", "thu", "fri"],
-                           "start": "08:30", "end": "16:00"}],
+        "contact_hours": [
+            {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:30", "end": "16:00"}
+        ],
         "learning": {"platforms": ["Seesaw"]},
         "live": {"platforms": ["Teams"], "one_to_one": "never", "expectations": ["dress"]},
-        "roles": {"teacher": "class teacher", "dsl": "DSL", "deputy-dsl": "Deputy DSL",
-                  "head": "Headteacher", "office": "school office"},
-        "routing": {c: "teacher" for c in ("upsetting-content", "bullying", "stranger-contact",
-                                           "live-lesson", "staff", "access", "other", "urgent")},
+        "roles": {
+            "teacher": "class teacher",
+            "dsl": "DSL",
+            "deputy-dsl": "Deputy DSL",
+            "head": "Headteacher",
+            "office": "school office",
+        },
+        "routing": dict.fromkeys(
+            (
+                "upsetting-content",
+                "bullying",
+                "stranger-contact",
+                "live-lesson",
+                "staff",
+                "access",
+                "other",
+                "urgent",
+            ),
+            "teacher",
+        ),
     }
     data.update(overrides)
     return parse_profile(Path("t.toml"), data)
@@ -35,10 +55,12 @@ def school(**overrides: Any) -> School:
 
 WEEKDAYS = school()
 # A school open across the small hours on Sundays, to put the DST changes inside a window.
-NIGHT_OWL = school(contact_hours=[
-    {"days": ["sun"], "start": "00:30", "end": "03:00"},
-    {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:30", "end": "16:00"},
-])
+NIGHT_OWL = school(
+    contact_hours=[
+        {"days": ["sun"], "start": "00:30", "end": "03:00"},
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:30", "end": "16:00"},
+    ]
+)
 CLOSURES = school(closures=["2026-12-21/2027-01-01", "2027-02-16"])
 
 
@@ -76,7 +98,8 @@ def test_open_inside_window_and_closed_at_its_end() -> None:
 def test_summer_time_window_is_in_local_time() -> None:
     # 08:30 in July is 07:30 UTC.
     assert next_open(WEEKDAYS, datetime(2026, 7, 3, 20, 0, tzinfo=UTC)) == datetime(
-        2026, 7, 6, 7, 30, tzinfo=UTC)
+        2026, 7, 6, 7, 30, tzinfo=UTC
+    )
 
 
 def test_spring_forward_night_window_skips_the_missing_hour() -> None:
@@ -103,12 +126,18 @@ def test_four_open_hours_from_friday_afternoon_end_on_monday() -> None:
 instants = st.datetimes(
     min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
 )
-edges = st.sampled_from([
-    datetime(2026, 3, 29, 0, 0, tzinfo=UTC), datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
-    datetime(2026, 10, 25, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
-    datetime(2026, 12, 24, 16, 0, tzinfo=UTC), datetime(2026, 12, 25, 12, 0, tzinfo=UTC),
-    datetime(2027, 3, 28, 1, 0, tzinfo=UTC), datetime(2027, 10, 31, 1, 0, tzinfo=UTC),
-]).flatmap(lambda t: st.integers(-180, 180).map(lambda m: t + timedelta(minutes=m)))
+edges = st.sampled_from(
+    [
+        datetime(2026, 3, 29, 0, 0, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 59, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
+        datetime(2026, 12, 24, 16, 0, tzinfo=UTC),
+        datetime(2026, 12, 25, 12, 0, tzinfo=UTC),
+        datetime(2027, 3, 28, 1, 0, tzinfo=UTC),
+        datetime(2027, 10, 31, 1, 0, tzinfo=UTC),
+    ]
+).flatmap(lambda t: st.integers(-180, 180).map(lambda m: t + timedelta(minutes=m)))
 
 
 @settings(max_examples=300, deadline=None)
