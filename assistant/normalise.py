@@ -348,6 +348,10 @@ _STOP = frozenset(
         "mr",
         "ms",
         "sir",
+        "much",
+        "many",
+        "lot",
+        "lots",
     ]
 )
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)

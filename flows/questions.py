@@ -52,6 +52,7 @@ class QuestionsFlow:
             remembered.data["entry"] = match.entry.id
             return Outcome([self._answer(ctx, match.entry)], remembered)
         if match.outcome is Verdict.SUGGEST:
+            self._keep(ctx, question, "unsure")
             rows = [(Button(s.question, "questions.show", s.id),) for s in match.suggestions]
             rows.append((Button(_("None of these - ask the school"), "questions.pass"),))
             return Outcome([Reply(_("I'm not sure I understood. Did you mean one of these?"),
