@@ -28,6 +28,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     protect: bool = False
     document: tuple[str, bytes] | None = None  # (file name, content) sent as a file
+    menu: str | None = None  # "family" or "staff": the command menu this chat should now show
 
 
 @dataclass(frozen=True)

@@ -181,3 +181,27 @@ class UnansweredQuestion(SQLModel, table=True):
     text: str = Field(max_length=4096)
     reason: str = Field(max_length=20)
     created_at: datetime = _created()
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code that links a Telegram user to a roster contact or a member of staff."""
+
+    __tablename__ = "link_code"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    code_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    guardian_id: int | None = Field(default=None, foreign_key="guardian.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    created_at: datetime = _created()
+    expires_at: datetime = _created()
+    used_at: datetime | None = _when(nullable=True)
+    revoked_at: datetime | None = _when(nullable=True)
+
+
+class LinkAttempt(SQLModel, table=True):
+    """A wrong code typed by an account, kept for an hour to limit guessing."""
+
+    __tablename__ = "link_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    at: datetime = _created()

@@ -7,7 +7,10 @@ from assistant.engine import Flow
 
 def all_flows() -> list[Flow]:
     """Every flow the assistant runs."""
+    from flows.account import AccountFlow
     from flows.help import HelpFlow
+    from flows.onboarding import OnboardingFlow
     from flows.questions import QuestionsFlow
+    from flows.staff import StaffFlow
 
-    return [HelpFlow(), QuestionsFlow()]
+    return [HelpFlow(), QuestionsFlow(), OnboardingFlow(), AccountFlow(), StaffFlow()]

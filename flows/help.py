@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from assistant.engine import Context, Outcome, State
 from assistant.events import Event, Reply
+from assistant.identity import identity_of
 
 
 class HelpFlow:
-    """Says what the assistant can do, and lets a user leave any conversation."""
+    """Says what the assistant can do for this user, and lets them leave any conversation."""
 
     name = "help"
     commands = frozenset({"help", "cancel"})
@@ -22,9 +23,11 @@ class HelpFlow:
 
 
 def help_reply(ctx: Context) -> Reply:
-    """The list of things this user can do, for the school they talk to."""
+    """The things this user can do, for the school they talk to."""
     _ = ctx._
-    text = "\n".join([
+    assert ctx.account.id is not None
+    who = identity_of(ctx.session, ctx.account.id)
+    lines = [
         _("I'm the online safety and remote learning assistant for {school}.").format(
             school=ctx.school.name
         ),
@@ -34,6 +37,15 @@ def help_reply(ctx: Context) -> Reply:
           "school's policy."),
         "",
         _("/help - what I can do"),
-        _("/cancel - stop what we're doing"),
-    ])
-    return Reply(text)
+        _("/language - choose your language"),
+    ]
+    if not who.linked:
+        lines.append(_("/start CODE - link to your family with the code from the school"))
+    else:
+        lines += [_("/mydata - what I keep about you"),
+                  _("/unlink - unlink this Telegram account"),
+                  _("/forget - erase what I keep about you")]
+    if who.staff:
+        lines += ["", _("For staff:"), _("/families - which families have linked")]
+    lines.append(_("/cancel - stop what we're doing"))
+    return Reply("\n".join(lines))

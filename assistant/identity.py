@@ -1,0 +1,206 @@
+"""Who someone is: link codes issued and redeemed, and the people an account stands for."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from assistant.models import (
+    Account,
+    Guardian,
+    GuardianPupil,
+    LinkAttempt,
+    LinkCode,
+    Pupil,
+    SchoolClass,
+    Staff,
+    StaffRole,
+)
+
+# Readable: no 0/O, 1/l/I. 31 symbols x 10 = 49.5 bits, past the 40 the school asked for.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+DEFAULT_DAYS = 30
+MAX_WRONG_PER_HOUR = 5
+ROLES = ("teacher", "dsl", "deputy-dsl", "head", "office")
+
+
+def new_code() -> str:
+    """A fresh random link code."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def clean_code(typed: str) -> str:
+    """The code as stored, from what someone typed: case, spaces and dashes ignored."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())[:40]
+
+
+def hash_code(code: str) -> str:
+    """The only form of a code the database keeps."""
+    return hashlib.sha256(clean_code(code).encode()).hexdigest()
+
+
+def issue_code(
+    *,
+    session: Session,
+    school_id: str,
+    now: datetime,
+    guardian_id: int | None = None,
+    staff_id: int | None = None,
+    days: int = DEFAULT_DAYS,
+) -> str:
+    """Issues a code for a contact or a member of staff; their older unused codes stop working."""
+    if (guardian_id is None) == (staff_id is None):
+        raise ValueError("a code is for exactly one guardian or one member of staff")
+    table = LinkCode.__table__  # type: ignore[attr-defined]
+    owner = table.c.guardian_id == guardian_id if guardian_id else table.c.staff_id == staff_id
+    session.execute(
+        sa.update(table)
+        .where(owner, table.c.used_at.is_(None), table.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    code = new_code()
+    session.add(LinkCode(school_id=school_id, code_hash=hash_code(code), guardian_id=guardian_id,
+                         staff_id=staff_id, created_at=now, expires_at=now + timedelta(days=days)))
+    return code
+
+
+class CodeRefused(Exception):  # noqa: N818 - reads as the outcome it is
+    """A code did not link; `reason` is wrong, used, replaced, expired or too-many-tries."""
+
+    def __init__(self, reason: str, retry_at: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_at = reason, retry_at
+
+
+def redeem_code(*, session: Session, account: Account, typed: str, now: datetime) -> LinkCode:
+    """Links the account to the code's contact or staff member, once; or says why not."""
+    assert account.id is not None
+    since = now - timedelta(hours=1)
+    wrong = session.exec(
+        select(LinkAttempt.at)
+        .where(LinkAttempt.account_id == account.id, col(LinkAttempt.at) > since)
+        .order_by(col(LinkAttempt.at))
+    ).all()
+    if len(wrong) >= MAX_WRONG_PER_HOUR:
+        raise CodeRefused("too-many-tries", wrong[0] + timedelta(hours=1))
+    found = session.exec(select(LinkCode).where(LinkCode.code_hash == hash_code(typed))).first()
+    reason = None
+    if found is None:
+        reason = "wrong"
+    elif found.used_at is not None:
+        reason = "used"
+    elif found.revoked_at is not None:
+        reason = "replaced"
+    elif found.expires_at <= now:
+        reason = "expired"
+    if reason is not None or found is None:
+        session.add(LinkAttempt(account_id=account.id, at=now))
+        raise CodeRefused(reason or "wrong")
+    # Single use even when two taps race: only one conditional update can win.
+    table = LinkCode.__table__  # type: ignore[attr-defined]
+    won = session.execute(
+        sa.update(table)
+        .where(table.c.id == found.id, table.c.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        raise CodeRefused("used")
+    model: type[Guardian] | type[Staff] = Guardian if found.guardian_id else Staff
+    person = session.get(model, found.guardian_id or found.staff_id)
+    assert person is not None
+    person.account_id = account.id
+    person.linked_at = now
+    session.add(person)
+    session.flush()
+    return found
+
+
+@dataclass(frozen=True)
+class Child:
+    """A pupil as their guardian sees them."""
+
+    pupil_id: int
+    name: str
+    class_code: str
+    year: str
+    parental_responsibility: bool
+
+
+@dataclass(frozen=True)
+class FamilyLink:
+    """A roster contact this account speaks for, at one school."""
+
+    guardian_id: int
+    school_id: str
+    name: str
+    children: tuple[Child, ...]
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    """A member of staff this account is, at one school, with their roles."""
+
+    staff_id: int
+    school_id: str
+    name: str
+    roles: tuple[tuple[str, str | None], ...]  # (role, class code or None)
+
+    def has(self, *roles: str) -> bool:
+        """Tells whether this member of staff holds any of these roles."""
+        return any(role in roles for role, _ in self.roles)
+
+    def classes(self) -> list[str]:
+        """The classes this member of staff teaches."""
+        return [code for role, code in self.roles if role == "teacher" and code]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Everyone an account stands for: family contacts and staff posts, across schools."""
+
+    families: tuple[FamilyLink, ...]
+    staff: tuple[StaffLink, ...]
+
+    @property
+    def linked(self) -> bool:
+        return bool(self.families or self.staff)
+
+    def staff_at(self, school_id: str) -> StaffLink | None:
+        """The staff post at this school, if the account has one."""
+        return next((s for s in self.staff if s.school_id == school_id), None)
+
+
+def identity_of(session: Session, account_id: int) -> Identity:
+    """Looks up every contact and staff post linked to an account."""
+    families: list[FamilyLink] = []
+    for guardian in session.exec(select(Guardian).where(Guardian.account_id == account_id)):
+        rows = session.exec(
+            select(Pupil, GuardianPupil, SchoolClass)
+            .join(GuardianPupil, col(GuardianPupil.pupil_id) == col(Pupil.id))
+            .join(SchoolClass, col(SchoolClass.id) == col(Pupil.class_id), isouter=True)
+            .where(GuardianPupil.guardian_id == guardian.id, col(Pupil.left_at).is_(None))
+            .order_by(col(Pupil.forename))
+        ).all()
+        children = tuple(
+            Child(pupil.id or 0, f"{pupil.forename} {pupil.surname}",
+                  klass.code if klass else "", pupil.year, link.parental_responsibility)
+            for pupil, link, klass in rows
+        )
+        families.append(FamilyLink(guardian.id or 0, guardian.school_id, guardian.name, children))
+    staff: list[StaffLink] = []
+    for member in session.exec(select(Staff).where(Staff.account_id == account_id)):
+        roles = session.exec(
+            select(StaffRole.role, SchoolClass.code)
+            .join(SchoolClass, col(SchoolClass.id) == col(StaffRole.class_id), isouter=True)
+            .where(StaffRole.staff_id == member.id)
+            .order_by(col(StaffRole.role))
+        ).all()
+        staff.append(StaffLink(member.id or 0, member.school_id, member.name,
+                               tuple((role, code) for role, code in roles)))
+    return Identity(tuple(families), tuple(staff))

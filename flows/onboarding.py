@@ -1,0 +1,126 @@
+"""/start with a school's code links someone to their family or staff post; /language."""
+
+from __future__ import annotations
+
+from assistant.engine import Context, Outcome, State
+from assistant.events import Button, Event, Reply
+from assistant.i18n import available_locales, gettext_for, when_text
+from assistant.identity import CodeRefused, Identity, identity_of, redeem_code
+from assistant.models import Account
+
+LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ro": "Română", "uk": "Українська",
+                  "ar": "العربية", "ur": "اردو"}
+
+
+def role_words(ctx: Context, role: str, class_code: str | None) -> str:
+    """A staff role as the school names it ("class teacher of 3B")."""
+    _ = ctx._
+    title = ctx.school.roles.get(role, role) if ctx.school else role
+    return _("{title} of {code}").format(title=title, code=class_code) if class_code else title
+
+
+def welcome(ctx: Context, who: Identity) -> Reply:
+    """The greeting for a linked user: who they are to the school, and what they can do."""
+    _ = ctx._
+    lines: list[str] = []
+    buttons: list[tuple[Button, ...]] = []
+    for family in who.families:
+        school = ctx.schools.get(family.school_id)
+        names = ", ".join(f"{c.name} ({c.class_code})" for c in family.children) or _("none yet")
+        lines.append(_("Welcome, {name}. At {school} you're linked to: {children}.").format(
+            name=family.name, school=school.name if school else family.school_id,
+            children=names))
+    for post in who.staff:
+        school = ctx.schools.get(post.school_id)
+        roles = ", ".join(role_words(ctx, r, c) for r, c in post.roles) or _("staff")
+        lines.append(_("Welcome, {name} - {roles} at {school}.").format(
+            name=post.name, roles=roles, school=school.name if school else post.school_id))
+    lines.append("")
+    lines.append(_("Ask me anything about online safety, remote learning or live lessons."))
+    if who.staff:
+        lines.append(_("As staff you can also use /families to see which families have linked."))
+        buttons.append((Button(_("Families linked"), "staff.families"),))
+    buttons.append((Button(_("What can you do?"), "help.show"),
+                    Button(_("Language"), "onboarding.language")))
+    return Reply("\n".join(lines), tuple(buttons), menu="staff" if who.staff else "family")
+
+
+def how_to_get_a_code(ctx: Context) -> Reply:
+    """What an unlinked user can do, and how to get linked."""
+    _ = ctx._
+    return Reply(_(
+        "Hello! I'm the online safety and remote learning assistant for your school.\n\n"
+        "To link me to your family, use the link or code the school office gave you "
+        "(send /start followed by the code). If you haven't got one, ask the school office.\n\n"
+        "Until then you can still ask me questions about the school's online safety and "
+        "remote learning rules - just type them."
+    ))
+
+
+class OnboardingFlow:
+    """Links a Telegram user to the school's roster with a one-time code; sets the language."""
+
+    name = "onboarding"
+    commands = frozenset({"start", "language"})
+    entry_actions = frozenset({"onboarding.language", "onboarding.set_language"})
+
+    def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
+        """Redeems a code, shows the language choice, or stores the chosen language."""
+        if event.action == "onboarding.set_language":
+            return self._set_language(ctx, event.payload)
+        if event.action == "onboarding.language" or event.command == "language":
+            return Outcome([self._languages(ctx)])
+        assert ctx.account.id is not None
+        if event.command == "start" and event.argument:
+            return self._redeem(ctx, event.argument)
+        if event.command == "start" or state is not None:
+            # A code typed on its own after /start, or /start with nothing.
+            if state is not None and event.text and not event.command:
+                return self._redeem(ctx, event.text)
+            who = identity_of(ctx.session, ctx.account.id)
+            if who.linked:
+                return Outcome([welcome(ctx, who)])
+            return Outcome([how_to_get_a_code(ctx)], State(self.name, "awaiting-code"))
+        return Outcome([how_to_get_a_code(ctx)])
+
+    def _redeem(self, ctx: Context, typed: str) -> Outcome:
+        _ = ctx._
+        assert ctx.account.id is not None
+        try:
+            redeem_code(session=ctx.session, account=ctx.account, typed=typed, now=ctx.now)
+        except CodeRefused as refused:
+            text = {
+                "wrong": _("Sorry, I don't recognise that code. Please check it against the "
+                           "letter from school, or ask the school office for a new one."),
+                "used": _("That code has already been used. Each person needs their own code - "
+                          "please ask the school office for a new one."),
+                "replaced": _("That code has been replaced by a newer one. Please use the "
+                              "newest code the school gave you."),
+                "expired": _("That code has expired. Please ask the school office for a new "
+                             "one."),
+                "too-many-tries": _("That's too many wrong codes for now. Please try again "
+                                    "after {time}, or ask the school office.").format(
+                    time=when_text(refused.retry_at, ctx.locale, ctx.school.timezone)
+                    if refused.retry_at else "an hour"),
+            }[refused.reason]
+            return Outcome([Reply(text)])
+        return Outcome([welcome(ctx, identity_of(ctx.session, ctx.account.id))])
+
+    def _languages(self, ctx: Context) -> Reply:
+        _ = ctx._
+        rows = tuple(
+            (Button(LANGUAGE_NAMES.get(code, code), "onboarding.set_language", code),)
+            for code in available_locales()
+        )
+        return Reply(_("Which language would you like me to use?"), rows)
+
+    def _set_language(self, ctx: Context, code: str) -> Outcome:
+        if code not in available_locales():
+            return Outcome([Reply(ctx._("Sorry, that language isn't available yet."))])
+        account: Account = ctx.account
+        account.locale = code
+        ctx.session.add(account)
+        _ = gettext_for(code)
+        return Outcome([Reply(_("Okay - I'll use English from now on.") if code == "en" else
+                              _("Okay - I'll use {language} from now on.").format(
+                                  language=LANGUAGE_NAMES.get(code, code)))])
