@@ -1,0 +1,221 @@
+"""Turns Telegram updates into engine events and sends the engine's replies back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import traceback
+from typing import Any
+
+from telegram import Bot, CallbackQuery, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from assistant.engine import Engine, expired_reply
+from assistant.events import BadButtonError, Event, Reply, decode_button
+from assistant.i18n import Gettext, choose_locale, gettext_for
+from assistant.telegram.delivery import TRANSPORT
+from assistant.telegram.menus import set_chat_menu
+from assistant.telegram.render import send_reply
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+AnyApplication = Application[Any, Context, Any, Any, Any, Any]
+
+# Handler groups run in ascending order and, within a group, only the first matching handler
+# runs. Order matters: the guards sit in groups before the conversation and end the update
+# (ApplicationHandlerStop), so nothing from a channel or a group ever reaches the engine.
+CHANNEL_GUARD = -2
+GROUP_GUARD = -1
+CONVERSATION = 0
+
+# Remembered in chat_data so a group hears the private-chat notice once, not on every message.
+TOLD_PRIVATE_ONLY = "told_private_only"
+
+PRIVATE = filters.ChatType.PRIVATE
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+
+
+def _gettext(update: Update) -> Gettext:
+    user = update.effective_user
+    return gettext_for(choose_locale(user.language_code if user is not None else None))
+
+
+class Handlers:
+    """The callbacks of the Telegram transport, bound to the engine they hand events to."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def respond(self, bot: Bot, chat_id: int, event: Event) -> None:
+        """Runs an event through the engine off the event loop and sends every reply."""
+        # The engine is synchronous and waits on the database: keep it off the event loop.
+        response = await asyncio.to_thread(self.engine.handle, event)
+        for reply in response.replies:
+            await send_reply(bot, chat_id, reply, response.nonce)
+            if reply.menu is not None:
+                await set_chat_menu(bot, chat_id, reply.menu)
+
+    async def ignore_channel_post(self, update: Update, context: Context) -> None:
+        """Drops a channel post: the assistant talks to families one to one, never to channels."""
+        raise ApplicationHandlerStop
+
+    async def point_group_to_private_chat(self, update: Update, context: Context) -> None:
+        """Tells a group, once, that the assistant works in private chats only; then stops."""
+        chat = update.effective_chat
+        chat_data = context.chat_data
+        if chat is not None and chat_data is not None and not chat_data.get(TOLD_PRIVATE_ONLY):
+            # Marked before sending: if the bot may not post here, it does not try every time.
+            chat_data[TOLD_PRIVATE_ONLY] = True
+            log.info("chat %s is a %s: pointed to a private chat", chat.id, chat.type)
+            _ = _gettext(update)
+            link = f"https://t.me/{context.bot.username}"
+            text = _("Hello! I answer families' questions one to one, so I only work in "
+                     "private chats. Please message me directly: {link}").format(link=link)
+            # Removed from the group, or not allowed to post there: nothing more to say.
+            with contextlib.suppress(Forbidden):
+                await send_reply(context.bot, chat.id, Reply(text), "")
+        raise ApplicationHandlerStop
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """Hands a private text message or command to the engine and sends its replies."""
+        message, user, chat = update.message, update.effective_user, update.effective_chat
+        if message is None or message.text is None or user is None or chat is None:
+            return
+        event = Event(
+            transport=TRANSPORT,
+            user_id=str(user.id),
+            chat_id=str(chat.id),
+            text=message.text,
+            locale=user.language_code,
+            message_id=str(message.message_id),
+        )
+        await self.respond(context.bot, chat.id, event)
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """Answers a button press and routes its action to the engine with its nonce."""
+        query, chat = update.callback_query, update.effective_chat
+        if query is None:
+            return
+        await _answer(query, update.update_id)
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return  # no button of ours lives outside a private chat
+        user = query.from_user
+        try:
+            action, nonce, payload = decode_button(query.data or "")
+        except BadButtonError:
+            log.info("update %s: callback data no button of ours made", update.update_id)
+            await send_reply(context.bot, chat.id, expired_reply(_gettext(update)), "")
+            return
+        event = Event(
+            transport=TRANSPORT,
+            user_id=str(user.id),
+            chat_id=str(chat.id),
+            action=action,
+            payload=payload,
+            nonce=nonce,
+            locale=user.language_code,
+            message_id=str(query.message.message_id) if query.message is not None else None,
+        )
+        await self.respond(context.bot, chat.id, event)
+
+    async def on_edit(self, update: Update, context: Context) -> None:
+        """Says that edits are not read and asks for the message again as a new one."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        _ = _gettext(update)
+        text = _("I don't read changes to messages I've already answered. Please send it "
+                 "again as a new message.")
+        await send_reply(context.bot, chat.id, Reply(text), "")
+
+    async def on_attachment(self, update: Update, context: Context) -> None:
+        """Asks for typed text when a sticker, photo, voice note or file arrives."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        _ = _gettext(update)
+        text = _("I can only read text messages for now - please type your question.")
+        await send_reply(context.bot, chat.id, Reply(text), "")
+
+
+async def _answer(query: CallbackQuery, update_id: int) -> None:
+    """Stops the button's spinner; a query too old to answer is no reason to stop."""
+    try:
+        await query.answer()
+    except TelegramError as error:
+        log.info("update %s: callback query not answered (%s)", update_id, type(error).__name__)
+
+
+def _redacted(text: str, token: str) -> str:
+    return text.replace(token, "<token>") if token else text
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Logs a failure for the operator, without secrets, and tells the user plainly."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    chat = update.effective_chat if isinstance(update, Update) else None
+    job = context.job.name if context.job is not None else None
+    # The stack shows where it failed. An exception's message can quote what a family typed,
+    # so only the Bot API's own descriptions (which never do) are logged, token removed.
+    detail = ""
+    stack = ""
+    if error is not None:
+        if isinstance(error, TelegramError):
+            detail = _redacted(error.message, context.bot.token)
+        stack = "".join(traceback.format_tb(error.__traceback__))
+    log.error(
+        "update %s (chat %s, job %s) failed with %s %s\n%s",
+        update_id,
+        chat.id if chat is not None else None,
+        job,
+        type(error).__name__,
+        detail,
+        stack,
+    )
+    if not isinstance(update, Update) or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    _ = _gettext(update)
+    text = _("Sorry, something went wrong on my side. Please try again in a minute - if it "
+             "keeps happening, please contact the school office.")
+    try:
+        await send_reply(context.bot, chat.id, Reply(text), "")
+    except TelegramError as failure:
+        log.warning("update %s: could not tell chat %s about the failure (%s)",
+                    update_id, chat.id, type(failure).__name__)
+
+
+def register(application: AnyApplication, engine: Engine) -> Handlers:
+    """Adds the transport's handlers to an application, guards first."""
+    handlers = Handlers(engine)
+    # Channel posts are ignored on purpose: a school's channel is not a family's conversation.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.CHANNEL_POSTS, handlers.ignore_channel_post),
+        group=CHANNEL_GUARD,
+    )
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS, handlers.point_group_to_private_chat),
+        group=GROUP_GUARD,
+    )
+    application.add_handlers(
+        [
+            MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, handlers.on_edit),
+            MessageHandler(PRIVATE & NEW_MESSAGE & filters.TEXT, handlers.on_text),
+            MessageHandler(PRIVATE & NEW_MESSAGE & filters.ATTACHMENT, handlers.on_attachment),
+            CallbackQueryHandler(handlers.on_button),
+        ],
+        group=CONVERSATION,
+    )
+    application.add_error_handler(on_error)
+    return handlers

@@ -1,0 +1,1 @@
+"""End-to-end: the real bot process against a Bot API emulator."""

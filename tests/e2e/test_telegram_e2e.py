@@ -1,0 +1,206 @@
+"""The real bot process (`python -m assistant run`) against the telegram-test-api emulator.
+
+Needs Node.js and the emulator: run tests/e2e/setup.sh once. Skipped, saying why, without them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+LAUNCHER = HERE / "emulator.js"
+PACKAGE = HERE / "node_modules" / "telegram-test-api" / "package.json"
+TOKEN = "123456:e2e-test-token_for-the-emulator"
+FAMILY = 4242
+START_UP_SECONDS = 60
+REPLY_SECONDS = 30
+
+
+def _missing() -> str | None:
+    if shutil.which("node") is None:
+        return "node is not installed (Node.js 18+ runs the Bot API emulator)"
+    if not PACKAGE.is_file():
+        return "the emulator is not installed: run tests/e2e/setup.sh"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _stop(process: subprocess.Popen[str], timeout: float = 20) -> str:
+    """Stops a process we started, gently first; returns what it wrote to stderr."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.stderr.read() if process.stderr is not None else ""
+
+
+def _wait_for(check: Callable[[], Any], seconds: float, what: str) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+@dataclass
+class Emulator:
+    """The emulator's client side: a family's phone, and what the bot asked of the server."""
+
+    url: str
+    bot: subprocess.Popen[str]
+    data_dir: Path
+    said: list[str] = field(default_factory=list)
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        response = httpx.post(f"{self.url}{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()["result"]
+
+    def _user(self) -> dict[str, Any]:
+        return {"id": FAMILY, "is_bot": False, "first_name": "Noor", "language_code": "en"}
+
+    def _chat(self) -> dict[str, Any]:
+        return {"id": FAMILY, "type": "private", "first_name": "Noor"}
+
+    def say(self, text: str) -> None:
+        """Sends a message from the family's private chat with the bot."""
+        self.said.append(text)
+        self.post("/sendMessage", {"botToken": TOKEN, "from": self._user(), "chat": self._chat(),
+                                   "date": int(time.time()), "text": text})
+
+    def press(self, message: dict[str, Any], data: str) -> None:
+        """Presses a button on a message the bot sent."""
+        bot_message = {"message_id": message["messageId"], "date": int(time.time()),
+                       "chat": self._chat(), "text": message["message"].get("text", "")}
+        self.post("/sendCallback", {"botToken": TOKEN, "from": self._user(),
+                                    "message": bot_message, "data": data})
+
+    def replies(self, seconds: float = REPLY_SECONDS) -> list[dict[str, Any]]:
+        """Waits for the bot's next messages to the family's chat."""
+
+        def fetch() -> list[dict[str, Any]]:
+            if self.bot.poll() is not None:
+                raise AssertionError(f"the bot exited with {self.bot.returncode}")
+            found: list[dict[str, Any]] = self.post(
+                "/getUpdates", {"token": TOKEN, "chatId": FAMILY})
+            return found
+
+        return list(_wait_for(fetch, seconds, "the bot's reply"))
+
+    def bot_calls(self, method: str) -> list[dict[str, Any]]:
+        """What the bot sent to one of the methods the launcher added."""
+        calls = self.post("/e2e/botCalls", {})
+        return [call["params"] for call in calls if call["method"] == method]
+
+
+def buttons(update: dict[str, Any]) -> list[dict[str, str]]:
+    markup = update["message"].get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[Emulator]:
+    port = _free_port()
+    server = subprocess.Popen(["node", str(LAUNCHER), "--port", str(port)], cwd=HERE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    bot: subprocess.Popen[str] | None = None
+    emulator: Emulator | None = None
+    try:
+        assert server.stdout is not None
+        ready = server.stdout.readline()
+        assert ready.startswith("ready"), f"the emulator did not start: {_stop(server)}"
+        env = {key: value for key, value in os.environ.items()
+               if key not in {"DATABASE_URL", "WEBHOOK_URL", "SCHOOLS_DIR"}}
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=f"http://127.0.0.1:{port}",
+                   DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1")
+        bot = subprocess.Popen([sys.executable, "-m", "assistant", "run"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        emulator = Emulator(f"http://127.0.0.1:{port}", bot, tmp_path / "data")
+        _wait_for(lambda: bot.poll() is not None or emulator.bot_calls("setMyCommands"),
+                  START_UP_SECONDS, "the bot to start")
+        assert bot.poll() is None, f"the bot exited at start-up: {_stop(bot)[-2000:]}"
+        yield emulator
+    finally:
+        log = _stop(bot) if bot is not None else ""
+        _stop(server)
+        (tmp_path / "bot.log").write_text(log)
+    # Even at LOG_LEVEL=DEBUG, neither the token nor what the family typed reaches the log.
+    assert TOKEN.split(":")[1] not in log, "the token reached the log"
+    assert emulator is not None
+    assert not [text for text in emulator.said if text in log], "message text reached the log"
+
+
+def test_question_sent_through_telegram_gets_the_faq_answer(emulator: Emulator) -> None:
+    commands = emulator.bot_calls("setMyCommands")[0]["commands"]
+    assert [c["command"] for c in json.loads(commands)] == [
+        "start", "help", "faq", "language", "cancel"]
+
+    emulator.say("can my child use the chat in a live lesson?")
+
+    [answer] = emulator.replies()
+    assert "chat" in answer["message"]["text"].lower()
+    labels = [button["text"] for button in buttons(answer)]
+    assert labels[-1] == "This didn't help"
+
+    emulator.press(answer, buttons(answer)[-1]["callback_data"])
+
+    [offer] = emulator.replies()
+    assert "pass your question to the school" in offer["message"]["text"]
+
+
+def test_forged_button_through_telegram_gets_the_expired_reply(emulator: Emulator) -> None:
+    emulator.say("passwords")
+    [answer] = emulator.replies()
+
+    emulator.press(answer, "questions.pass|forged-nonce|")
+
+    [reply] = emulator.replies()
+    assert "expired" in reply["message"]["text"]
+
+
+def test_outbox_message_reaches_the_family_through_telegram(emulator: Emulator) -> None:
+    from assistant.db import make_engine, transaction
+    from assistant.outbox import enqueue
+    from assistant.schools import load_profiles
+
+    db = make_engine(f"sqlite:///{emulator.data_dir / 'assistant.sqlite3'}")
+    try:
+        with transaction(db) as session:
+            enqueue(session=session, school=load_profiles()["demo"],
+                    recipient=f"telegram:{FAMILY}", kind="reminder",
+                    payload={"text": "Reminder: live lesson at 10:30.", "protect": True},
+                    dedupe_key="e2e-reminder", in_hours=False)
+    finally:
+        db.dispose()
+
+    [reminder] = emulator.replies()
+    assert reminder["message"]["text"] == "Reminder: live lesson at 10:30."
+    assert reminder["message"]["protect_content"] == "true"
