@@ -46,7 +46,7 @@ def _school_arg(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from assistant import faq_cli
+    from assistant import admin_cli, bench, faq_cli
 
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     faq_cli.add_commands(commands, _school_arg)
+    bench.add_commands(commands)
+    admin_cli.add_commands(commands, _school_arg)
     return parser
 
 
@@ -80,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         # httpx logs every request URL, and a Bot API URL contains the token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # Alembic narrates every start-up's migration check; keep that for DEBUG.
+        if settings.log_level != "DEBUG":
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
         handler: Handler = args.handler
         return handler(args, settings)
     except (SettingsError, ProfileError, ContentError, UsageError) as error:
