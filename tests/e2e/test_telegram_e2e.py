@@ -84,33 +84,34 @@ class Emulator:
         response.raise_for_status()
         return response.json()["result"]
 
-    def _user(self) -> dict[str, Any]:
-        return {"id": FAMILY, "is_bot": False, "first_name": "Noor", "language_code": "en"}
+    def _user(self, user: int) -> dict[str, Any]:
+        return {"id": user, "is_bot": False, "first_name": "Noor", "language_code": "en"}
 
-    def _chat(self) -> dict[str, Any]:
-        return {"id": FAMILY, "type": "private", "first_name": "Noor"}
+    def _chat(self, user: int) -> dict[str, Any]:
+        return {"id": user, "type": "private", "first_name": "Noor"}
 
-    def say(self, text: str) -> None:
-        """Sends a message from the family's private chat with the bot."""
+    def say(self, text: str, user: int = FAMILY) -> None:
+        """Sends a message from someone's private chat with the bot (the family's by default)."""
         self.said.append(text)
-        self.post("/sendMessage", {"botToken": TOKEN, "from": self._user(), "chat": self._chat(),
-                                   "date": int(time.time()), "text": text})
+        self.post("/sendMessage", {"botToken": TOKEN, "from": self._user(user),
+                                   "chat": self._chat(user), "date": int(time.time()),
+                                   "text": text})
 
-    def press(self, message: dict[str, Any], data: str) -> None:
+    def press(self, message: dict[str, Any], data: str, user: int = FAMILY) -> None:
         """Presses a button on a message the bot sent."""
         bot_message = {"message_id": message["messageId"], "date": int(time.time()),
-                       "chat": self._chat(), "text": message["message"].get("text", "")}
-        self.post("/sendCallback", {"botToken": TOKEN, "from": self._user(),
+                       "chat": self._chat(user), "text": message["message"].get("text", "")}
+        self.post("/sendCallback", {"botToken": TOKEN, "from": self._user(user),
                                     "message": bot_message, "data": data})
 
-    def replies(self, seconds: float = REPLY_SECONDS) -> list[dict[str, Any]]:
-        """Waits for the bot's next messages to the family's chat."""
+    def replies(self, seconds: float = REPLY_SECONDS, user: int = FAMILY) -> list[dict[str, Any]]:
+        """Waits for the bot's next messages to someone's chat (the family's by default)."""
 
         def fetch() -> list[dict[str, Any]]:
             if self.bot.poll() is not None:
                 raise AssertionError(f"the bot exited with {self.bot.returncode}")
             found: list[dict[str, Any]] = self.post(
-                "/getUpdates", {"token": TOKEN, "chatId": FAMILY})
+                "/getUpdates", {"token": TOKEN, "chatId": user})
             return found
 
         return list(_wait_for(fetch, seconds, "the bot's reply"))
@@ -204,3 +205,64 @@ def test_outbox_message_reaches_the_family_through_telegram(emulator: Emulator) 
     [reminder] = emulator.replies()
     assert reminder["message"]["text"] == "Reminder: live lesson at 10:30."
     assert reminder["message"]["protect_content"] == "true"
+
+
+def _admin(emulator: Emulator, *args: str) -> str:
+    """Runs an admin command on the bot's own database, as the school's IT lead would."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DATABASE_URL", "SCHOOLS_DIR"}}
+    env.update(DATA_DIR=str(emulator.data_dir), LOG_LEVEL="WARNING")
+    done = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_school_imports_roster_issues_codes_and_families_and_staff_link(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    import csv
+    import re
+
+    roster = ROOT / "tests" / "data" / "roster-two-classes.csv"
+    assert "6 added" in _admin(emulator, "roster", "import", "--school", "demo", str(roster))
+    codes_file = tmp_path / "codes.csv"
+    _admin(emulator, "codes", "--school", "demo", "--bot", "demo_school_bot",
+           "--out", str(codes_file))
+    with codes_file.open(encoding="utf-8-sig") as handle:
+        codes = {row["contact_name"]: row for row in csv.DictReader(handle)}
+    staff_out = _admin(emulator, "staff", "add", "--school", "demo", "--name", "Ms Teacher",
+                       "--role", "teacher", "--class", "3B", "--bot", "demo_school_bot")
+    staff_code = re.search(r"start=([A-Z0-9]+)", staff_out)
+    assert staff_code is not None
+
+    # A parent opens the deep link: Telegram sends "/start CODE".
+    noor = codes["Noor Khan"]
+    assert noor["link"].endswith(noor["code"])
+    emulator.say(f"/start {noor['code']}")
+    [welcome] = emulator.replies()
+    assert "Noor Khan" in welcome["message"]["text"]
+    assert "Ava Khan (3B)" in welcome["message"]["text"]
+
+    emulator.say("what should my daughter wear for the video lesson")
+    [answer] = emulator.replies()
+    assert "wear" in answer["message"]["text"].lower()
+
+    # The same code again, from another phone, does nothing.
+    other = FAMILY + 1
+    emulator.say(f"/start {noor['code']}", user=other)
+    [refused] = emulator.replies(user=other)
+    assert "already been used" in refused["message"]["text"]
+
+    # The teacher links with their staff code and gets the staff menu in their chat.
+    teacher = FAMILY + 2
+    emulator.say(f"/start {staff_code.group(1)}", user=teacher)
+    [hello] = emulator.replies(user=teacher)
+    assert "class teacher of 3B" in hello["message"]["text"]
+    menus = _wait_for(lambda: [c for c in emulator.bot_calls("setMyCommands")
+                               if "families" in c["commands"]], REPLY_SECONDS, "the staff menu")
+    assert json.loads(menus[0]["scope"])["chat_id"] == teacher
+    emulator.say("/families", user=teacher)
+    [families] = emulator.replies(user=teacher)
+    assert "3B: 1 of 3 families linked." in families["message"]["text"]
+    assert "4C" not in families["message"]["text"]
