@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import os
 import re
@@ -19,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from assistant.identity import DEFAULT_DAYS, ROLES, issue_code
 from assistant.models import Guardian, GuardianPupil, Pupil, SchoolClass, Staff, StaffRole, utcnow
+from assistant.private_files import FileRefused, write_private_csv
 from assistant.roster import RosterError, import_roster, parse_roster
 from assistant.settings import Settings
 
@@ -186,25 +186,12 @@ def _contacts(session: Session, school_id: str, class_id: int | None) -> list[_C
     return sorted(contacts, key=lambda c: (c.children_text(), c.guardian.name))
 
 
-def _cell(value: str) -> str:
-    """A value a spreadsheet shows as text, never runs as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _write_secret_csv(path: Path, rows: list[list[str]], *, overwrite: bool) -> None:
     """Writes the codes readable by this user only; refuses an existing file unless told."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
     try:
-        descriptor = os.open(path, flags, 0o600)
-    except FileExistsError:
-        raise _usage(f"{path} already exists; give --force to overwrite it") from None
-    except OSError as error:
-        raise _usage(f"cannot write {path}: {error.strerror or error}") from None
-    # utf-8-sig: spreadsheets then show names such as Zoë as written.
-    with os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CODE_COLUMNS)
-        writer.writerows(rows)
+        write_private_csv(path, CODE_COLUMNS, rows, overwrite=overwrite)
+    except FileRefused as refused:
+        raise _usage(str(refused)) from None
 
 
 def _codes(args: argparse.Namespace, settings: Settings) -> int:
@@ -228,8 +215,8 @@ def _codes(args: argparse.Namespace, settings: Settings) -> int:
             assert contact.guardian.id is not None
             code = issue_code(session=session, school_id=args.school, now=now,
                               guardian_id=contact.guardian.id, days=days)
-            rows.append([code, _cell(contact.guardian.mis_id), _cell(contact.guardian.name),
-                         _cell(contact.children_text()), contact.responsibility(),
+            rows.append([code, contact.guardian.mis_id, contact.guardian.name,
+                         contact.children_text(), contact.responsibility(),
                          _link(bot, code)])
         session.flush()
         _write_secret_csv(out, rows, overwrite=args.force)

@@ -46,7 +46,7 @@ def _school_arg(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from assistant import admin_cli, bench, faq_cli
+    from assistant import admin_cli, bench, export_cli, faq_cli
 
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     faq_cli.add_commands(commands, _school_arg)
     bench.add_commands(commands)
     admin_cli.add_commands(commands, _school_arg)
+    export_cli.add_commands(commands, _school_arg)
     return parser
 
 

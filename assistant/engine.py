@@ -183,7 +183,8 @@ class Engine:
                 state = current
         elif event.command is not None:
             flow = self.by_command.get(event.command, self.text_flow)
-            state = None
+            # A flow's own command hands it the conversation, so it can resume or start over.
+            state = current if current is not None and current.flow == flow.name else None
         elif current is not None and current.flow in self.flows:
             flow, state = self.flows[current.flow], current
         else:

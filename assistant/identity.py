@@ -127,6 +127,7 @@ class Child:
 
     pupil_id: int
     name: str
+    forename: str
     class_code: str
     year: str
     parental_responsibility: bool
@@ -188,7 +189,7 @@ def identity_of(session: Session, account_id: int) -> Identity:
             .order_by(col(Pupil.forename))
         ).all()
         children = tuple(
-            Child(pupil.id or 0, f"{pupil.forename} {pupil.surname}",
+            Child(pupil.id or 0, f"{pupil.forename} {pupil.surname}", pupil.forename,
                   klass.code if klass else "", pupil.year, link.parental_responsibility)
             for pupil, link, klass in rows
         )

@@ -205,3 +205,22 @@ class LinkAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     at: datetime = _created()
+
+
+class AgreementRecord(SQLModel, table=True):
+    """An agreement signed or withdrawn for a pupil: append-only, never edited by a flow."""
+
+    __tablename__ = "agreement_record"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    guardian_id: int = Field(foreign_key="guardian.id", index=True)
+    event: str = Field(max_length=10)  # signed | withdrawn
+    template_id: str = Field(max_length=40)
+    version: int
+    text_hash: str = Field(max_length=64)
+    typed_name: str = Field(default="", max_length=100)
+    locale: str = Field(max_length=10)
+    # Set to None when the family asks to be forgotten: the record stays, the account goes.
+    telegram_user_id: str | None = Field(default=None, max_length=64)
+    at: datetime = _created()

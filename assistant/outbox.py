@@ -40,6 +40,7 @@ def enqueue(
     not_before: datetime | None = None,
     in_hours: bool = True,
     priority: int = 0,
+    now: datetime | None = None,
 ) -> OutboxMessage:
     """Queues a message in the caller's transaction; the same dedupe key queues it once."""
     existing = session.exec(
@@ -47,7 +48,8 @@ def enqueue(
     ).first()
     if existing is not None:
         return existing
-    due = not_before or utcnow()
+    now = now or utcnow()
+    due = not_before or now
     if in_hours:
         due = next_open(school, due)
     row = OutboxMessage(
@@ -59,6 +61,7 @@ def enqueue(
         in_hours=in_hours,
         priority=priority,
         dedupe_key=dedupe_key,
+        created_at=now,
     )
     session.add(row)
     try:

@@ -108,6 +108,7 @@ class School:
     incident_log: str | None = None
     ack_working_hours: int = 4
     alert_dsl_out_of_hours: bool = False
+    agreements: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
 
     @property
@@ -340,6 +341,7 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
         incident_log=top.text("incident_log", required=False, limit=60),
         ack_working_hours=top.number("ack_working_hours", 1, 72, required=False) or 4,
         alert_dsl_out_of_hours=bool(top.flag("alert_dsl_out_of_hours", required=False)),
+        agreements=top.texts("agreements", required=False),
         source=str(path),
     )
     top.finish()

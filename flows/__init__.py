@@ -8,9 +8,12 @@ from assistant.engine import Flow
 def all_flows() -> list[Flow]:
     """Every flow the assistant runs."""
     from flows.account import AccountFlow
+    from flows.agreement import AgreementFlow
+    from flows.agreement_staff import AgreementStaffFlow
     from flows.help import HelpFlow
     from flows.onboarding import OnboardingFlow
     from flows.questions import QuestionsFlow
     from flows.staff import StaffFlow
 
-    return [HelpFlow(), QuestionsFlow(), OnboardingFlow(), AccountFlow(), StaffFlow()]
+    return [HelpFlow(), QuestionsFlow(), OnboardingFlow(), AccountFlow(), StaffFlow(),
+            AgreementFlow(), AgreementStaffFlow()]

@@ -12,6 +12,7 @@ from assistant.events import Button, Event, Reply
 from assistant.identity import identity_of
 from assistant.models import (
     Account,
+    AgreementRecord,
     Guardian,
     LinkAttempt,
     OutboxMessage,
@@ -79,6 +80,10 @@ class AccountFlow:
             col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent"))
         ctx.session.execute(sa.delete(LinkAttempt.__table__).where(  # type: ignore[attr-defined]
             col(LinkAttempt.account_id) == account.id))
+        # Signatures stay with the school, no longer tied to this Telegram account.
+        ctx.session.execute(sa.update(AgreementRecord.__table__)  # type: ignore[attr-defined]
+                            .where(col(AgreementRecord.telegram_user_id) == account.external_id)
+                            .values(telegram_user_id=None))
         # The conversation row itself is deleted by the engine as this flow ends it.
         account.locale = "en"
         account.external_id = f"erased-{account.id}"

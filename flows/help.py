@@ -42,10 +42,12 @@ def help_reply(ctx: Context) -> Reply:
     if not who.linked:
         lines.append(_("/start CODE - link to your family with the code from the school"))
     else:
-        lines += [_("/mydata - what I keep about you"),
+        lines += [_("/agreement - sign the online safety agreement for your child"),
+                  _("/mydata - what I keep about you"),
                   _("/unlink - unlink this Telegram account"),
                   _("/forget - erase what I keep about you")]
     if who.staff:
-        lines += ["", _("For staff:"), _("/families - which families have linked")]
+        lines += ["", _("For staff:"), _("/families - which families have linked"),
+                  _("/agreements - who has signed the agreements")]
     lines.append(_("/cancel - stop what we're doing"))
     return Reply("\n".join(lines))

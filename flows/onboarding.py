@@ -37,8 +37,13 @@ def welcome(ctx: Context, who: Identity) -> Reply:
             name=post.name, roles=roles, school=school.name if school else post.school_id))
     lines.append("")
     lines.append(_("Ask me anything about online safety, remote learning or live lessons."))
+    if any(c.parental_responsibility for f in who.families for c in f.children):
+        lines.append(_("Please also sign the online safety agreement for each child: "
+                       "/agreement."))
+        buttons.append((Button(_("Sign the agreement"), "agreement.start"),))
     if who.staff:
-        lines.append(_("As staff you can also use /families to see which families have linked."))
+        lines.append(_("As staff you can also use /families to see which families have linked, "
+                       "and /agreements to see who has signed."))
         buttons.append((Button(_("Families linked"), "staff.families"),))
     buttons.append((Button(_("What can you do?"), "help.show"),
                     Button(_("Language"), "onboarding.language")))

@@ -23,7 +23,7 @@ class Counter:
     entry_actions: frozenset[str] = frozenset({"counter.start"})
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
-        count = int(state.data["n"]) if state else 0
+        count = int(state.data["n"]) if state and not event.command else 0
         if event.text == "boom":
             ctx.session.add(UnansweredQuestion(school_id="demo", locale="en", text="written",
                                                reason="test"))

@@ -21,6 +21,7 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 FAMILY_COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", N_("What I can do")),
+    ("agreement", N_("Sign the online safety agreement")),
     ("faq", N_("Ask a question about the school's online safety policy")),
     ("mydata", N_("What I keep about you")),
     ("language", N_("Choose your language")),
@@ -29,9 +30,10 @@ FAMILY_COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancel", N_("Stop what we're doing")),
 )
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
-    *FAMILY_COMMANDS[:2],
+    *FAMILY_COMMANDS[:3],
     ("families", N_("Which families have linked")),
-    *FAMILY_COMMANDS[2:],
+    ("agreements", N_("Who has signed the agreements")),
+    *FAMILY_COMMANDS[3:],
 )
 MENUS = {"family": FAMILY_COMMANDS, "staff": STAFF_COMMANDS}
 
