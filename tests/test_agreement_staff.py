@@ -150,3 +150,24 @@ def test_export_command_writes_csv_and_html(tmp_path) -> None:
                "--out", str(tmp_path / "x.csv")).returncode == 2
     with Session(make_engine(f"sqlite:///{tmp_path / 'assistant.sqlite3'}")) as session:
         assert session.exec(select(OutboxMessage)).all() == []  # an export sends nothing
+
+
+def test_from_reminder_to_receipt_takes_nine_taps_and_one_typed_name(
+    engine, clock, school
+) -> None:
+    tom = school["tom"]
+    school["teacher"].say("/agreements")
+    school["teacher"].press("Remind unsigned families")
+    [reminder] = [m for m in deliveries(engine, clock, clock.now)
+                  if m.recipient == "telegram:200"]
+    button = reminder.payload["buttons"][0][0]
+    from assistant.events import Event
+
+    tom.taps, tom.messages = 1, 0
+    tom.last = engine.handle(Event("telegram", "200", "200", action=button["action"],
+                                   payload=button["payload"]))
+    tom.press("Read and sign")
+    sign_through(tom, name="Tom Jones")
+    assert "Signed - thank you" in tom.text()
+    # One child, KS1 learner agreement (4 short sections): the figure in the README.
+    assert (tom.taps, tom.messages) == (9, 1)

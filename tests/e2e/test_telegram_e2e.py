@@ -266,3 +266,59 @@ def test_school_imports_roster_issues_codes_and_families_and_staff_link(
     [families] = emulator.replies(user=teacher)
     assert "3B: 1 of 3 families linked." in families["message"]["text"]
     assert "4C" not in families["message"]["text"]
+
+
+def _press_labelled(emulator: Emulator, update: dict[str, Any], label: str,
+                    user: int = FAMILY) -> list[dict[str, Any]]:
+    """Presses the button whose label contains `label`, and returns the bot's answer."""
+    found = [b for b in buttons(update) if label.lower() in b["text"].lower()]
+    assert found, f"no {label!r} among {[b['text'] for b in buttons(update)]}"
+    emulator.press(update, found[0]["callback_data"], user=user)
+    return emulator.replies(user=user)
+
+
+def test_two_child_family_signs_ks1_and_ks2_agreements_through_telegram(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    import csv
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "pupil_id,forename,surname,year,class,contact_id,contact_name,relationship,"
+        "parental_responsibility\n"
+        "P1,Ava,Khan,1,1A,C1,Noor Khan,Mother,yes\n"
+        "P2,Sam,Khan,4,4C,C1,Noor Khan,Mother,yes\n", encoding="utf-8")
+    _admin(emulator, "roster", "import", "--school", "demo", str(roster))
+    codes_file = tmp_path / "codes.csv"
+    _admin(emulator, "codes", "--school", "demo", "--bot", "demo_school_bot",
+           "--out", str(codes_file))
+    with codes_file.open(encoding="utf-8-sig") as handle:
+        [noor] = list(csv.DictReader(handle))
+    emulator.say(f"/start {noor['code']}")
+    [welcome] = emulator.replies()
+
+    signed = []
+    titles = {"Ava": "My online safety promises", "Sam": "My online safety agreement"}
+    for child, title in titles.items():
+        [choose] = _press_labelled(emulator, welcome, "Sign the agreement")
+        [menu] = _press_labelled(emulator, choose, child)
+        [page] = _press_labelled(emulator, menu, f"Read and sign: {title}")
+        [page] = _press_labelled(emulator, page, "Start reading")
+        while any(b["text"] == "Next" for b in buttons(page)):
+            [page] = _press_labelled(emulator, page, "Next")
+        [ask] = _press_labelled(emulator, page, "agree")
+        assert "full name" in ask["message"]["text"]
+        emulator.say("Noor Khan")
+        [summary] = emulator.replies()
+        assert f"{child} Khan" in summary["message"]["text"]
+        [receipt] = _press_labelled(emulator, summary, "Sign")
+        assert "Signed - thank you" in receipt["message"]["text"]
+        signed.append(receipt["message"]["text"])
+
+    assert "Ava Khan (1A)" in signed[0] and "Sam Khan (4C)" in signed[1]
+    exported = tmp_path / "agreements.csv"
+    _admin(emulator, "export", "agreements", "--school", "demo", "--out", str(exported))
+    with exported.open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["status"] == "signed"]
+    assert sorted((r["pupil"], r["agreement"], r["signer"]) for r in rows) == [
+        ("Ava Khan", titles["Ava"], "Noor Khan"), ("Sam Khan", titles["Sam"], "Noor Khan")]
