@@ -224,3 +224,38 @@ class AgreementRecord(SQLModel, table=True):
     # Set to None when the family asks to be forgotten: the record stays, the account goes.
     telegram_user_id: str | None = Field(default=None, max_length=64)
     at: datetime = _created()
+
+
+class Concern(SQLModel, table=True):
+    """A worry raised by a parent, carer or pupil; its history is in ConcernEvent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    reference: str = Field(max_length=12, sa_column_kwargs={"unique": True})
+    # Set to None when the sender asks to be forgotten: the concern stays with the school.
+    sender_account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    sender_guardian_id: int | None = Field(default=None, foreign_key="guardian.id")
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id", index=True)
+    from_pupil: bool = False
+    category: str = Field(max_length=30)
+    urgent: bool = False
+    text: str = Field(max_length=4096)
+    photos: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON(),
+                                                                         nullable=False))
+    locale: str = Field(max_length=10)
+    status: str = Field(default="open", max_length=12, index=True)
+    escalate_at: datetime | None = _when(nullable=True, index=True)
+    created_at: datetime = _created()
+
+
+class ConcernEvent(SQLModel, table=True):
+    """One thing that happened to a concern (append-only): who, what, when."""
+
+    __tablename__ = "concern_event"
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    event: str = Field(max_length=20)  # created delivered acknowledged passed escalated resolved
+    actor: str = Field(max_length=40)  # sender | system | staff:<id>
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    note: str = Field(default="", max_length=500)
+    at: datetime = _created()
