@@ -49,6 +49,10 @@ class Console:
         self.buttons = []
         self.nonce = response.nonce
         for reply in response.replies:
+            if reply.erase_from is not None:
+                self.out.write("\n[In Telegram, this part of the chat is now deleted.]\n")
+            if not reply.text:
+                continue
             self.out.write(f"\n{reply.text}\n")
             if reply.document is not None:
                 self.out.write(f"[file: {reply.document[0]}]\n")

@@ -90,6 +90,8 @@ class Claimed:
 
 
 Sender = Callable[[Claimed], Awaitable[None]]
+# Runs in the transaction that marks a message sent: the place to record "delivered".
+AfterSend = Callable[[Session, Claimed], None]
 
 
 class Dispatcher:
@@ -104,9 +106,10 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         lease: timedelta = timedelta(minutes=5),
         batch: int = 50,
+        after_send: AfterSend | None = None,
     ) -> None:
         self.db, self.schools, self.send, self.clock = db, schools, send, clock
-        self.lease, self.batch = lease, batch
+        self.lease, self.batch, self.after_send = lease, batch, after_send
 
     def _due_ids(self, session: Session, now: datetime) -> list[int]:
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -169,11 +172,14 @@ class Dispatcher:
     def _finish(self, item: Claimed, values: dict[str, Any]) -> None:
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
         with transaction(self.db) as session:
-            session.execute(
+            result = session.execute(
                 sa.update(table)
                 .where(table.c.id == item.id, table.c.claim_token == item.token)
                 .values(**values)
             )
+            finished = result.rowcount == 1  # type: ignore[attr-defined]
+            if values.get("status") == SENT and finished and self.after_send is not None:
+                self.after_send(session, item)
 
     async def run_once(self) -> int:
         """Sends what is due now; returns how many messages were sent."""

@@ -10,10 +10,12 @@ def all_flows() -> list[Flow]:
     from flows.account import AccountFlow
     from flows.agreement import AgreementFlow
     from flows.agreement_staff import AgreementStaffFlow
+    from flows.concern import ConcernFlow
+    from flows.concern_staff import ConcernStaffFlow
     from flows.help import HelpFlow
     from flows.onboarding import OnboardingFlow
     from flows.questions import QuestionsFlow
     from flows.staff import StaffFlow
 
     return [HelpFlow(), QuestionsFlow(), OnboardingFlow(), AccountFlow(), StaffFlow(),
-            AgreementFlow(), AgreementStaffFlow()]
+            AgreementFlow(), AgreementStaffFlow(), ConcernFlow(), ConcernStaffFlow()]

@@ -13,6 +13,7 @@ from assistant.identity import identity_of
 from assistant.models import (
     Account,
     AgreementRecord,
+    Concern,
     Guardian,
     LinkAttempt,
     OutboxMessage,
@@ -80,7 +81,10 @@ class AccountFlow:
             col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent"))
         ctx.session.execute(sa.delete(LinkAttempt.__table__).where(  # type: ignore[attr-defined]
             col(LinkAttempt.account_id) == account.id))
-        # Signatures stay with the school, no longer tied to this Telegram account.
+        # Concerns and signatures stay with the school, no longer tied to this account.
+        ctx.session.execute(sa.update(Concern.__table__)  # type: ignore[attr-defined]
+                            .where(col(Concern.sender_account_id) == account.id)
+                            .values(sender_account_id=None))
         ctx.session.execute(sa.update(AgreementRecord.__table__)  # type: ignore[attr-defined]
                             .where(col(AgreementRecord.telegram_user_id) == account.external_id)
                             .values(telegram_user_id=None))

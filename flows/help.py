@@ -43,11 +43,14 @@ def help_reply(ctx: Context) -> Reply:
         lines.append(_("/start CODE - link to your family with the code from the school"))
     else:
         lines += [_("/agreement - sign the online safety agreement for your child"),
+                  _("/concern - tell the school about a worry"),
+                  _("/worry - for children: tell a grown-up at school something is wrong"),
                   _("/mydata - what I keep about you"),
                   _("/unlink - unlink this Telegram account"),
                   _("/forget - erase what I keep about you")]
     if who.staff:
         lines += ["", _("For staff:"), _("/families - which families have linked"),
-                  _("/agreements - who has signed the agreements")]
+                  _("/agreements - who has signed the agreements"),
+                  _("/concerns - concerns passed to you")]
     lines.append(_("/cancel - stop what we're doing"))
     return Reply("\n".join(lines))

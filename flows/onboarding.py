@@ -42,8 +42,9 @@ def welcome(ctx: Context, who: Identity) -> Reply:
                        "/agreement."))
         buttons.append((Button(_("Sign the agreement"), "agreement.start"),))
     if who.staff:
-        lines.append(_("As staff you can also use /families to see which families have linked, "
-                       "and /agreements to see who has signed."))
+        lines.append(_("As staff you can also use /concerns for concerns passed to you, "
+                       "/families to see which families have linked, and /agreements to see "
+                       "who has signed."))
         buttons.append((Button(_("Families linked"), "staff.families"),))
     buttons.append((Button(_("What can you do?"), "help.show"),
                     Button(_("Language"), "onboarding.language")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.danger import help_now, spot
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.facts import placeholders
@@ -28,6 +29,11 @@ class QuestionsFlow:
             return self._show(ctx, event.payload, state)
         if event.action is not None:
             return self._follow_up(ctx, event.action, state)
+        if event.attachments and not (event.text or "").strip():
+            _ = ctx._
+            return Outcome([Reply(_("I can only read typed messages here - please type your "
+                                    "question. To send a picture to the school with a concern, "
+                                    "use /concern."))])
         if event.command == "faq":
             if event.argument:
                 return self._ask(ctx, event.argument)
@@ -40,8 +46,18 @@ class QuestionsFlow:
         return {e.id: e for e in ctx.services.matcher(ctx.locale).entries}
 
     def _ask(self, ctx: Context, question: str) -> Outcome:
+        outcome = self._answer_question(ctx, question.strip())
+        danger = spot(question, ctx.locale)
+        if danger is None:
+            return outcome
+        # Help comes before anything else, at any hour; then whatever the FAQ has.
         _ = ctx._
-        question = question.strip()
+        urgent = Reply(help_now(_, danger), ((Button(_("Tell the school now"),
+                                                     "concern.start"),),))
+        return Outcome([urgent, *outcome.replies], outcome.state)
+
+    def _answer_question(self, ctx: Context, question: str) -> Outcome:
+        _ = ctx._
         match: Match = ctx.services.matcher(ctx.locale).match(question)
         remembered = State(NAME, "asked", {"question": question[:KEEP_CHARS]})
         if match.outcome is Verdict.SMALL_TALK:
@@ -70,6 +86,10 @@ class QuestionsFlow:
             for other in entry.see_also[:2]
             if other in entries
         ]
+        if entry.offer == "concern":
+            rows.insert(0, (Button(_("Tell the school about this"), "concern.start"),))
+        elif entry.offer == "agreement":
+            rows.insert(0, (Button(_("Sign the agreement"), "agreement.start"),))
         rows.append((Button(_("This didn't help"), "questions.nohelp", entry.id),))
         return Reply(text, tuple(rows))
 

@@ -330,6 +330,17 @@ async def test_callback_query_too_old_to_answer_still_gets_its_reply(app, api) -
     assert "expired" in api.texts()[0]
 
 
+async def test_photo_without_words_outside_a_concern_is_asked_for_typed_text(
+    app, api, engine
+) -> None:
+    photo = _message(photo=[{"file_id": "p", "file_unique_id": "p1", "width": 90,
+                             "height": 90}])
+    await app.process_update(_update(app, 6, message=photo))
+
+    [text] = api.texts()
+    assert "only read typed messages" in text and "/concern" in text
+
+
 async def test_edited_message_is_asked_to_be_sent_again(app, api, engine) -> None:
     edited = _message("what about passwords?", edit_date=DATE + 5)
     await app.process_update(_update(app, 5, edited_message=edited))
@@ -342,11 +353,9 @@ async def test_edited_message_is_asked_to_be_sent_again(app, api, engine) -> Non
 @pytest.mark.parametrize("attachment", [
     {"sticker": {"file_id": "s", "file_unique_id": "s1", "width": 512, "height": 512,
                  "is_animated": False, "is_video": False, "type": "regular"}},
-    {"photo": [{"file_id": "p", "file_unique_id": "p1", "width": 90, "height": 90}],
-     "caption": "is this allowed?"},
     {"voice": {"file_id": "v", "file_unique_id": "v1", "duration": 3}},
     {"document": {"file_id": "d", "file_unique_id": "d1", "file_name": "letter.pdf"}},
-], ids=["sticker", "photo", "voice", "document"])
+], ids=["sticker", "voice", "document"])
 async def test_sticker_gets_text_only_reply(app, api, engine, attachment) -> None:
     await app.process_update(_update(app, 6, message=_message(**attachment)))
 

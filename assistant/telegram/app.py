@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from typing import Any
@@ -12,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.ext import JobQueue as TelegramJobQueue
 from telegram.request import BaseRequest
 
+from assistant.concerns import escalate_all, record_delivery
 from assistant.engine import Engine
 from assistant.i18n import SOURCE_LOCALE, Gettext, available_locales, gettext_for
 from assistant.outbox import Dispatcher
@@ -119,12 +121,16 @@ def build_application(
     register(application, engine)
 
     dispatcher = Dispatcher(
-        db=engine.db, schools=engine.schools, send=make_sender(application.bot),
-        clock=engine.clock,
+        db=engine.db, schools=engine.schools, send=make_sender(application.bot, db=engine.db),
+        clock=engine.clock, after_send=record_delivery,
     )
 
     async def run_outbox(context: Context) -> None:
-        """Sends the outbox messages that are due."""
+        """Escalates overdue concerns, then sends the outbox messages that are due."""
+        escalated = await asyncio.to_thread(escalate_all, engine.db, engine.schools,
+                                            engine.clock())
+        if escalated:
+            log.info("concerns: escalated %s", escalated)
         sent = await dispatcher.run_once()
         if sent:
             log.info("outbox: sent %s message(s)", sent)

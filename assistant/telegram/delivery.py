@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 
 from assistant.events import Button, Reply
+from assistant.message_expiry import DELETE_IDS, REPLACEMENT, expiry_of, schedule_deletion
 from assistant.outbox import Claimed, PermanentSendError, Sender
 from assistant.telegram.render import send_reply
+
+log = logging.getLogger(__name__)
 
 TRANSPORT = "telegram"
 PREFIX = f"{TRANSPORT}:"
@@ -55,15 +61,64 @@ def reply_from_payload(payload: Mapping[str, Any]) -> tuple[Reply, str]:
     return Reply(text, buttons, protect=bool(payload.get("protect", False))), nonce
 
 
-def make_sender(bot: Bot) -> Sender:
-    """Returns the outbox's send callback for this bot."""
+async def _send_photos(bot: Bot, chat_id: int, photos: Any) -> None:
+    """Sends the pictures a concern carries (by Telegram file id), protected from forwarding."""
+    if not isinstance(photos, list):
+        return
+    for file_id in photos[:10]:
+        if not isinstance(file_id, str):
+            continue
+        try:
+            await bot.send_photo(chat_id, file_id, protect_content=True)
+        except BadRequest as error:
+            # The text has gone; a picture Telegram no longer has must not resend it.
+            log.warning("outbox: a concern's picture could not be sent (%s)",
+                        type(error).__name__)
+
+
+async def delete_messages(bot: Bot, chat_id: int, payload: Mapping[str, Any]) -> None:
+    """Deletes messages from a chat; one too old to delete has its text replaced instead."""
+    ids = payload.get(DELETE_IDS)
+    if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+        raise PermanentSendError("payload message ids are not a list of numbers")
+    replacement = payload.get(REPLACEMENT)
+    for message_id in ids:
+        try:
+            await bot.delete_message(chat_id=chat_id, message_id=message_id)
+        except Forbidden as error:
+            raise PermanentSendError("the user blocked the bot or the chat is closed") from error
+        except BadRequest as error:
+            reason = error.message.lower()
+            if "not found" in reason:
+                continue  # already gone: the family deleted it, or an earlier attempt did
+            if "can't be deleted" not in reason or not isinstance(replacement, str):
+                raise
+            # Telegram lets a bot delete its messages for 48 hours only; after that the
+            # text is replaced, so the link is gone all the same.
+            try:
+                await bot.edit_message_text(replacement, chat_id=chat_id, message_id=message_id)
+            except BadRequest as again:
+                if "not modified" not in again.message.lower():
+                    raise
+
+
+def make_sender(bot: Bot, *, db: sa.Engine | None = None) -> Sender:
+    """Returns the outbox's send callback for this bot (db: to schedule deletions)."""
 
     async def send(item: Claimed) -> None:
         """Sends one claimed outbox message; a chat that is gone is failed for good."""
         chat_id = chat_id_for(item.recipient)
+        if DELETE_IDS in item.payload:
+            await delete_messages(bot, chat_id, item.payload)
+            return
         reply, nonce = reply_from_payload(item.payload)
+        expires = expiry_of(item.payload)
+        if expires is not None and db is None:
+            # A message that must disappear is not sent where its deletion can't be queued.
+            raise PermanentSendError("no database to schedule the message's deletion")
         try:
-            await send_reply(bot, chat_id, reply, nonce)
+            messages = await send_reply(bot, chat_id, reply, nonce)
+            await _send_photos(bot, chat_id, item.payload.get("photos"))
         except ValueError as error:
             # A button that does not encode will not encode on the next attempt either.
             raise PermanentSendError("payload buttons do not fit in callback data") from error
@@ -73,5 +128,8 @@ def make_sender(bot: Bot) -> Sender:
             if "chat not found" in error.message.lower():
                 raise PermanentSendError("chat not found") from error
             raise
+        if expires is not None and db is not None:
+            ids = [message.message_id for message in messages]
+            await asyncio.to_thread(schedule_deletion, db, item, ids, expires)
 
     return send

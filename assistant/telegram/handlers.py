@@ -62,7 +62,10 @@ class Handlers:
         # The engine is synchronous and waits on the database: keep it off the event loop.
         response = await asyncio.to_thread(self.engine.handle, event)
         for reply in response.replies:
-            await send_reply(bot, chat_id, reply, response.nonce)
+            if reply.erase_from is not None:
+                await erase_chat(bot, chat_id, reply.erase_from, event.message_id)
+            if reply.text or reply.document is not None:
+                await send_reply(bot, chat_id, reply, response.nonce)
             if reply.menu is not None:
                 await set_chat_menu(bot, chat_id, reply.menu)
 
@@ -140,13 +143,39 @@ class Handlers:
         await send_reply(context.bot, chat.id, Reply(text), "")
 
     async def on_attachment(self, update: Update, context: Context) -> None:
-        """Asks for typed text when a sticker, photo, voice note or file arrives."""
-        chat = update.effective_chat
+        """Hands a photo to the engine (a concern can carry one); asks for text otherwise."""
+        chat, message = update.effective_chat, update.effective_message
+        user = update.effective_user
         if chat is None:
+            return
+        if message is not None and message.photo and user is not None:
+            # The largest size is the last; only its file id is kept, never the picture.
+            event = Event(
+                transport=TRANSPORT,
+                user_id=str(user.id),
+                chat_id=str(chat.id),
+                text=message.caption or "",
+                locale=user.language_code,
+                message_id=str(message.message_id),
+                attachments=(message.photo[-1].file_id,),
+            )
+            await self.respond(context.bot, chat.id, event)
             return
         _ = _gettext(update)
         text = _("I can only read text messages for now - please type your question.")
         await send_reply(context.bot, chat.id, Reply(text), "")
+
+
+async def erase_chat(bot: Bot, chat_id: int, first: str, last: str | None) -> None:
+    """Deletes a stretch of a private chat, both sides (the Bot API allows 48 hours back)."""
+    if not first.isdigit() or last is None or not last.isdigit():
+        return
+    ids = list(range(int(first), int(last) + 1))[-1000:]
+    for start in range(0, len(ids), 100):  # deleteMessages takes at most 100 ids
+        try:
+            await bot.delete_messages(chat_id, ids[start:start + 100])
+        except TelegramError as error:
+            log.warning("chat %s: deleting messages failed (%s)", chat_id, type(error).__name__)
 
 
 async def _answer(query: CallbackQuery, update_id: int) -> None:

@@ -22,6 +22,8 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
 FAMILY_COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", N_("What I can do")),
     ("agreement", N_("Sign the online safety agreement")),
+    ("concern", N_("Tell the school about a worry")),
+    ("worry", N_("For children: tell school something is wrong")),
     ("faq", N_("Ask a question about the school's online safety policy")),
     ("mydata", N_("What I keep about you")),
     ("language", N_("Choose your language")),
@@ -30,10 +32,11 @@ FAMILY_COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancel", N_("Stop what we're doing")),
 )
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
-    *FAMILY_COMMANDS[:3],
+    *FAMILY_COMMANDS[:2],
+    ("concerns", N_("Concerns passed to you")),
     ("families", N_("Which families have linked")),
     ("agreements", N_("Who has signed the agreements")),
-    *FAMILY_COMMANDS[3:],
+    *FAMILY_COMMANDS[2:],
 )
 MENUS = {"family": FAMILY_COMMANDS, "staff": STAFF_COMMANDS}
 

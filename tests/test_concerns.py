@@ -1,0 +1,293 @@
+"""Concerns reach the right member of staff inside contact hours; danger never waits."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from assistant.concerns import escalate_all, record_delivery
+from assistant.danger import spot
+from assistant.events import Event
+from assistant.models import Concern, ConcernEvent, OutboxMessage
+from assistant.outbox import Claimed, Dispatcher
+from tests.family import Person, add_family, add_staff
+
+SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
+MONDAY_0830 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def people(engine, clock) -> dict[str, Person]:
+    codes = {
+        "noor": add_family(engine.db, clock.now, parent="Noor Khan",
+                           children=[("Ava", "3B", "3")]),
+        "tom": add_family(engine.db, clock.now, parent="Tom Jones", children=[("Mia", "3B", "3")]),
+        "teacher": add_staff(engine.db, clock.now, name="Ms Teacher", role="teacher",
+                             class_code="3B"),
+        "other_teacher": add_staff(engine.db, clock.now, name="Mr Other", role="teacher",
+                                   class_code="4C"),
+        "dsl": add_staff(engine.db, clock.now, name="Mrs Safe", role="dsl"),
+        "head": add_staff(engine.db, clock.now, name="Dr Head", role="head"),
+    }
+    users = {"noor": "100", "tom": "200", "teacher": "900", "other_teacher": "901",
+             "dsl": "902", "head": "903"}
+    found = {}
+    for name, user in users.items():
+        found[name] = Person(engine, user)
+        found[name].say(f"/start {codes[name]}")
+    return found
+
+
+def raise_concern(person: Person, category: str, text: str, child: str = "Ava") -> str:
+    person.say("/concern")
+    person.press(child)
+    person.press(category)
+    person.say(text)
+    person.press("Send")
+    return person.text()
+
+
+def deliver(engine, clock, when: datetime | None = None) -> list[Claimed]:
+    sent: list[Claimed] = []
+
+    async def send(item: Claimed) -> None:
+        sent.append(item)
+
+    if when is not None:
+        clock.now = when
+    escalate_all(engine.db, engine.schools, clock.now)
+    asyncio.run(Dispatcher(db=engine.db, schools=engine.schools, send=send, clock=clock,
+                           after_send=record_delivery).run_once())
+    return sent
+
+
+def concern(engine) -> Concern:
+    with Session(engine.db) as session:
+        return session.exec(select(Concern)).one()
+
+
+def events(engine) -> list[tuple[str, str]]:
+    with Session(engine.db) as session:
+        return [(e.event, e.actor) for e in session.exec(select(ConcernEvent)
+                                                          .order_by(ConcernEvent.id))]
+
+
+def test_parents_saturday_concern_reaches_the_class_teacher_on_monday_at_0830(
+    engine, clock, people
+) -> None:
+    clock.now = SATURDAY
+    reply = raise_concern(people["noor"], "live lesson", "The link didn't work for Ava.")
+    assert "reference is" in reply and "Monday 30 November at 08:30" in reply
+    assert deliver(engine, clock, datetime(2026, 11, 29, 20, 0, tzinfo=UTC)) == []
+    [message] = deliver(engine, clock, MONDAY_0830)
+    assert message.recipient == "telegram:900"
+    assert "Ava Khan (3B)" in message.payload["text"]
+    assert "The link didn't work" in message.payload["text"]
+    assert ("delivered", "system") in events(engine)
+
+
+def test_concern_before_a_bank_holiday_waits_for_tuesday(engine, clock, people) -> None:
+    clock.now = datetime(2026, 5, 23, 10, 0, tzinfo=UTC)  # Saturday before the spring holiday
+    reply = raise_concern(people["noor"], "live lesson", "Question about the lesson.")
+    assert "Tuesday 26 May at 08:30" in reply
+
+
+def test_bullying_report_goes_to_the_dsl(engine, clock, people) -> None:
+    raise_concern(people["noor"], "bullying", "Girls in her class are sending mean messages.")
+    [message] = deliver(engine, clock)
+    assert message.recipient == "telegram:902"
+
+
+def test_concern_about_a_member_of_staff_goes_to_the_headteacher(engine, clock, people) -> None:
+    raise_concern(people["noor"], "member of staff", "I'm unhappy with how a lesson was run.")
+    [message] = deliver(engine, clock)
+    assert message.recipient == "telegram:903"
+
+
+def test_urgent_message_at_2300_gets_999_childline_and_ceop_at_once(
+    engine, clock, people
+) -> None:
+    clock.now = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
+    noor = people["noor"]
+    noor.say("/concern")
+    noor.press("Ava")
+    noor.press("Someone they don't know")
+    response = noor.say("a man online asked her to send photos of her body and meet him")
+    first = response.replies[0].text
+    assert "999" in first and "0800 1111" in first and "ceop.police.uk" in first
+    noor.press("Send")
+    assert "goes first in the queue" in noor.text()
+    assert concern(engine).urgent
+    [message] = deliver(engine, clock, datetime(2026, 11, 25, 8, 30, tzinfo=UTC))
+    assert message.recipient == "telegram:902" and "URGENT" in message.payload["text"]
+
+
+def test_dsl_is_alerted_out_of_hours_when_the_school_asks(engine, clock, people,
+                                                          monkeypatch) -> None:
+    from dataclasses import replace
+
+    engine.schools["demo"] = replace(engine.schools["demo"], alert_dsl_out_of_hours=True)
+    try:
+        clock.now = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
+        raise_concern(people["noor"], "something else", "He said he wants to kill himself.")
+        [message] = deliver(engine, clock)
+        assert message.recipient == "telegram:902"
+    finally:
+        engine.schools["demo"] = replace(engine.schools["demo"], alert_dsl_out_of_hours=False)
+
+
+def test_danger_words_in_an_ordinary_question_get_help_first(engine, people) -> None:
+    reply = people["tom"].say("my daughter says a man touched her, what do I do")
+    assert "999" in reply.replies[0].text and "ceop" in reply.replies[0].text.lower()
+    assert reply.replies[0].buttons[0][0].action == "concern.start"
+
+
+@pytest.mark.parametrize("text", [
+    "the zoom lesson was killing me lol", "my phone battery died", "what time is sex education",
+    "I'm dying to know when the lesson starts", "can she use the touch screen laptop",
+    "he hurt his knee in PE", "killer sudoku is his favourite",
+])
+def test_near_misses_are_not_treated_as_danger(text: str) -> None:
+    assert spot(text) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("i want to kil myself", "self-harm"), ("my step dad hits me", "abuse"),
+    ("a man asked for pictures of her", "sexual"), ("she is not safe at home", "immediate"),
+    ("someone wants to meet up with him tonight", "immediate"),
+    ("he was groomed online", "sexual"),
+])
+def test_danger_phrases_are_spotted_even_with_typos(text: str, kind: str) -> None:
+    found = spot(text)
+    assert found is not None and kind in found.kinds
+
+
+def test_unacknowledged_concern_escalates_to_the_dsl_after_four_school_hours(
+    engine, clock, people
+) -> None:
+    clock.now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    raise_concern(people["noor"], "something else", "A question for the teacher.")
+    deliver(engine, clock)
+    assert deliver(engine, clock, datetime(2026, 11, 24, 13, 59, tzinfo=UTC)) == []
+    [escalated] = deliver(engine, clock, datetime(2026, 11, 24, 14, 0, tzinfo=UTC))
+    assert escalated.recipient == "telegram:902" and "Escalated" in escalated.payload["text"]
+    assert deliver(engine, clock, datetime(2026, 11, 24, 15, 0, tzinfo=UTC)) == []
+
+
+def test_acknowledging_tells_the_sender_and_stops_escalation(engine, clock, people) -> None:
+    raise_concern(people["noor"], "something else", "A question for the teacher.")
+    [message] = deliver(engine, clock)
+    teacher = people["teacher"]
+    teacher.last = None
+    ack = message.payload["buttons"][0][0]
+    reply = engine.handle(Event("telegram", "900", "900", action=ack["action"],
+                                payload=ack["payload"]))
+    assert "Acknowledged" in reply.replies[0].text
+    again = engine.handle(Event("telegram", "900", "900", action=ack["action"],
+                                payload=ack["payload"]))
+    assert "Already acknowledged by Ms Teacher" in again.replies[0].text
+    [told] = deliver(engine, clock)
+    assert told.recipient == "telegram:100" and "has read your message" in told.payload["text"]
+    assert deliver(engine, clock, datetime(2026, 11, 25, 15, 0, tzinfo=UTC)) == []
+    assert [e for e, _ in events(engine)].count("acknowledged") == 1
+
+
+def test_another_parent_and_another_teacher_are_refused(engine, clock, people) -> None:
+    raise_concern(people["noor"], "something else", "Private worry about Ava.")
+    reference = concern(engine).reference
+    for user in ("200", "901"):
+        for action in ("concerns.ack", "concerns.show", "concerns.resolve"):
+            reply = engine.handle(Event("telegram", user, user, action=action,
+                                        payload=reference))
+            text = reply.replies[0].text
+            assert "Private worry" not in text
+            assert "isn't one you can see" in text or "only for school staff" in text
+    people["other_teacher"].say("/concerns")
+    assert "no open concerns" in people["other_teacher"].text()
+    people["dsl"].say("/concerns")
+    assert reference in people["dsl"].text()
+
+
+def test_teacher_resolves_with_an_outcome(engine, clock, people) -> None:
+    raise_concern(people["noor"], "something else", "A question for the teacher.")
+    teacher = people["teacher"]
+    teacher.say("/concerns")
+    teacher.press("Open")
+    teacher.press("Resolve")
+    teacher.say("Spoke to Mrs Khan on the phone; sorted.")
+    assert "Resolved and recorded" in teacher.text()
+    assert concern(engine).status == "resolved"
+    assert events(engine)[-1] == ("resolved", f"staff:{_staff_id(engine, 'Ms Teacher')}")
+
+
+def _staff_id(engine, name: str) -> int:
+    from assistant.models import Staff
+
+    with Session(engine.db) as session:
+        member = session.exec(select(Staff).where(Staff.name == name)).one()
+        assert member.id is not None
+        return member.id
+
+
+def test_pupils_worry_ends_with_childline_and_can_tidy_the_chat_away(engine, people) -> None:
+    child = people["noor"]  # a pupil on the family's phone
+    start = child.engine.handle(Event("telegram", "100", "100", text="/worry", message_id="50"))
+    child.last = start
+    assert "something online" in child.text().lower()
+    child.press("Someone being unkind")
+    child.say("Some boys said mean things to me in the game")
+    text = child.text()
+    assert "You did the right thing" in text and "Childline on 0800 1111" in text
+    tidy = child.press("Tidy this chat away")
+    assert tidy.replies[0].erase_from == "50"
+    assert concern(engine).from_pupil
+
+
+def test_process_killed_after_confirmation_still_delivers_the_concern_once(
+    engine, clock, people
+) -> None:
+    noor = people["noor"]
+    noor.say("/concern")
+    noor.press("Ava")
+    noor.press("Something else")
+    summary = noor.say("Please call me about Ava.")
+    noor.press("Send", summary)  # stored and committed; the reply is lost in a crash
+    again = noor.press("Send", summary)  # a double tap, or the retry after restart
+    assert "expired" in again.replies[0].text
+    first = deliver(engine, clock)
+    assert len(first) == 1 and deliver(engine, clock) == []
+    with Session(engine.db) as session:
+        assert len(session.exec(select(Concern)).all()) == 1
+
+
+def test_bad_input_is_handled_and_nothing_is_lost(engine, clock, people) -> None:
+    noor = people["noor"]
+    noor.say("/concern")
+    noor.press("Ava")
+    noor.press("Something else")
+    noor.say("   ")
+    assert "a few words" in noor.text()
+    photo = engine.handle(Event("telegram", "100", "100", text="", attachments=("file-1",)))
+    assert "I have the picture" in photo.replies[0].text
+    clock.advance(days=7)  # abandoned, then resumed next week
+    noor.say("x" * 4096)
+    assert "Please check before I send it" in noor.text()
+    noor.press("Send")
+    stored = concern(engine)
+    assert len(stored.text) == 4096 and stored.photos == ["file-1"]
+
+
+def test_unlinked_user_cannot_raise_a_concern_but_is_given_help(engine) -> None:
+    reply = engine.handle(Event("telegram", "555", "555", text="/concern"))
+    assert "999" in reply.replies[0].text and "code" in reply.replies[0].text
+    assert engine.handle(Event("telegram", "555", "555", text="/concerns")).replies[0].text
+
+
+def test_outbox_holds_nothing_for_other_families(engine, clock, people) -> None:
+    raise_concern(people["noor"], "bullying", "Private worry about Ava.")
+    with Session(engine.db) as session:
+        recipients = {m.recipient for m in session.exec(select(OutboxMessage))}
+    assert recipients == {"telegram:902"}
