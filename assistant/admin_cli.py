@@ -309,8 +309,9 @@ def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
         for member in members:
             assert member.id is not None
             linked = "yes" if member.account_id is not None else "no"
+            away = " (absent)" if member.absent else ""
             print(f"{member.id:>4}  {member.name:<30} {linked:<6}  "
-                  f"{_roles_text(session, member.id)}")
+                  f"{_roles_text(session, member.id)}{away}")
     return 0
 
 
@@ -328,6 +329,22 @@ def _staff_code(args: argparse.Namespace, settings: Settings) -> int:
                           staff_id=member.id, days=days)
         session.commit()
     _print_code(member.name, member.id, code, bot, days)
+    return 0
+
+
+def _staff_absent(args: argparse.Namespace, settings: Settings) -> int:
+    db = _open_school(settings, args.school)
+    with _session(db) as session:
+        member = session.get(Staff, args.staff_id)
+        if member is None or member.school_id != args.school:
+            raise _usage(f"no staff id {args.staff_id} at {args.school}; see "
+                         f"python -m assistant staff list --school {args.school}")
+        member.absent = not args.back
+        session.add(member)
+        session.commit()
+        state = "back: concerns reach them again" if args.back else (
+            "absent: concerns for their roles go to deputies and fallbacks")
+        print(f"{member.name} is {state}.")
     return 0
 
 
@@ -392,3 +409,10 @@ def add_commands(
                       help=f"days the code works (default {DEFAULT_DAYS})")
     code.add_argument("--bot", metavar="USERNAME", help=f"the bot's username (or {BOT_ENV})")
     code.set_defaults(handler=_staff_code)
+
+    absent = staff_sub.add_parser(
+        "absent", help="mark a member of staff absent (the DSL's deputies take their concerns)")
+    school_arg(absent)
+    absent.add_argument("--staff-id", type=int, required=True, metavar="N")
+    absent.add_argument("--back", action="store_true", help="mark them back instead")
+    absent.set_defaults(handler=_staff_absent)

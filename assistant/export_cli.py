@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from assistant import concern_export
 from assistant.agreement_status import latest_records, statuses
 from assistant.agreements import load_templates, templates_for
 from assistant.db import make_engine, migrate
@@ -116,3 +117,4 @@ def add_commands(
     agreements.add_argument("--out", required=True, help="FILE.csv or FILE.html")
     agreements.add_argument("--force", action="store_true", help="overwrite --out")
     agreements.set_defaults(handler=_agreements)
+    concern_export.add_command(sub, school_arg)

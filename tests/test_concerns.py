@@ -291,3 +291,48 @@ def test_outbox_holds_nothing_for_other_families(engine, clock, people) -> None:
     with Session(engine.db) as session:
         recipients = {m.recipient for m in session.exec(select(OutboxMessage))}
     assert recipients == {"telegram:902"}
+
+
+def test_absent_dsl_means_the_deputy_gets_safeguarding_concerns(engine, clock, people) -> None:
+    from assistant.db import transaction
+    from assistant.models import Staff
+
+    deputy = Person(engine, "904")
+    deputy.say(f"/start {add_staff(engine.db, clock.now, name='Mr Deputy', role='deputy-dsl')}")
+    with transaction(engine.db) as session:
+        dsl = session.exec(select(Staff).where(Staff.name == "Mrs Safe")).one()
+        dsl.absent = True
+        session.add(dsl)
+    raise_concern(people["noor"], "bullying", "Mean messages again.")
+    [message] = deliver(engine, clock)
+    assert message.recipient == "telegram:904"
+
+
+def test_dsl_export_has_each_concern_and_its_history_and_warns(engine, clock, people,
+                                                               tmp_path) -> None:
+    import csv
+
+    from assistant.concern_export import COLUMNS, concern_rows
+
+    raise_concern(people["noor"], "bullying", "Mean messages again.")
+    [message] = deliver(engine, clock)
+    ack = message.payload["buttons"][0][0]
+    engine.handle(Event("telegram", "902", "902", action=ack["action"], payload=ack["payload"]))
+    with Session(engine.db) as session:
+        [row] = concern_rows(session, engine.schools["demo"])
+    record = dict(zip(COLUMNS, row, strict=True))
+    assert record["child"] == "Ava Khan" and record["raised_by"] == "Noor Khan"
+    assert record["acknowledged_by"] == "Mrs Safe" and record["status"] == "acknowledged"
+    assert "created" in record["history"] and "delivered" in record["history"]
+    out = tmp_path / "concerns.csv"
+    import os
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "assistant", "export", "concerns", "--school",
+                           "demo", "--out", str(out)], env={**os.environ,
+                                                            "DATA_DIR": str(tmp_path)},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0 and "safeguarding information" in done.stderr
+    with out.open(encoding="utf-8-sig") as handle:
+        assert next(csv.reader(handle)) == COLUMNS
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
