@@ -42,17 +42,9 @@ def _open_school(settings: Settings, school_id: str) -> sa.Engine:
     """The migrated database, once the school is known to have a profile."""
     # Alembic reports each step at INFO; an admin command only wants its own output.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from assistant.db import make_engine, migrate
-    from assistant.runtime import sync_schools
-    from assistant.schools import load_profiles
+    from assistant.runtime import open_school
 
-    schools = load_profiles(settings.schools_dir)
-    if school_id not in schools:
-        raise _usage(f"no school {school_id!r}; known: {', '.join(sorted(schools))}")
-    db = make_engine(settings.database_url)
-    migrate(db)
-    sync_schools(db, schools)
-    return db
+    return open_school(settings, school_id)[1]
 
 
 @contextmanager

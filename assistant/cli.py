@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from assistant.faq_content import ContentError
+from assistant.runtime import UnknownSchoolError
 from assistant.schools import ProfileError
 from assistant.settings import Settings, SettingsError, load_settings
 
@@ -89,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger("apscheduler").setLevel(logging.WARNING)
         handler: Handler = args.handler
         return handler(args, settings)
-    except (SettingsError, ProfileError, ContentError, UsageError) as error:
+    except (SettingsError, ProfileError, ContentError, UsageError, UnknownSchoolError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

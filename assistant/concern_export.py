@@ -9,11 +9,10 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from assistant.concerns import summary
-from assistant.db import make_engine, migrate
 from assistant.models import Concern, ConcernEvent, Staff
 from assistant.private_files import FileRefused, write_private_csv
-from assistant.runtime import sync_schools
-from assistant.schools import School, load_profiles
+from assistant.runtime import open_school
+from assistant.schools import School
 from assistant.settings import Settings
 
 COLUMNS = ["reference", "raised_at", "urgent", "category", "child", "class", "raised_by",
@@ -57,13 +56,7 @@ def export_concerns(args: argparse.Namespace, settings: Settings) -> int:
     """Writes the school's concerns to a CSV only the person running it can read."""
     from assistant.cli import UsageError
 
-    schools = load_profiles(settings.schools_dir)
-    school = schools.get(args.school)
-    if school is None:
-        raise UsageError(f"no school {args.school!r}; known: {', '.join(sorted(schools))}")
-    db = make_engine(settings.database_url)
-    migrate(db)
-    sync_schools(db, schools)
+    school, db = open_school(settings, args.school)
     with Session(db) as session:
         rows = concern_rows(session, school)
     try:

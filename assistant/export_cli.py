@@ -12,11 +12,10 @@ from sqlmodel import Session, col, select
 from assistant import concern_export
 from assistant.agreement_status import latest_records, statuses
 from assistant.agreements import load_templates, templates_for
-from assistant.db import make_engine, migrate
 from assistant.models import Guardian, Pupil, SchoolClass, utcnow
 from assistant.private_files import FileRefused, write_private_csv, write_private_text
-from assistant.runtime import sync_schools
-from assistant.schools import School, load_profiles
+from assistant.runtime import open_school
+from assistant.schools import School
 from assistant.settings import Settings
 
 COLUMNS = ["pupil", "class", "agreement", "status", "version", "signer", "parent_or_carer",
@@ -78,13 +77,7 @@ td,th{{border:1px solid #999;padding:4px 8px;text-align:left}}</style></head>
 def _agreements(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.cli import UsageError
 
-    schools = load_profiles(settings.schools_dir)
-    school = schools.get(args.school)
-    if school is None:
-        raise UsageError(f"no school {args.school!r}; known: {', '.join(sorted(schools))}")
-    db = make_engine(settings.database_url)
-    migrate(db)
-    sync_schools(db, schools)
+    school, db = open_school(settings, args.school)
     with Session(db) as session:
         if args.class_code and not session.exec(select(SchoolClass).where(
                 SchoolClass.school_id == school.id, SchoolClass.code == args.class_code)).first():

@@ -45,6 +45,21 @@ def sync_schools(db: sa.Engine, schools: dict[str, School]) -> None:
         session.commit()
 
 
+class UnknownSchoolError(ValueError):
+    """A command named a school with no profile; the message lists the known ones."""
+
+
+def open_school(settings: Settings, school_id: str) -> tuple[School, sa.Engine]:
+    """For admin commands: the school's profile and the migrated database."""
+    schools = load_profiles(settings.schools_dir)
+    if school_id not in schools:
+        raise UnknownSchoolError(f"no school {school_id!r}; known: {', '.join(sorted(schools))}")
+    db = make_engine(settings.database_url)
+    migrate(db)
+    sync_schools(db, schools)
+    return schools[school_id], db
+
+
 def build_services(schools: dict[str, School]) -> Services:
     """Loads the FAQ content and builds one matcher per locale."""
     return Services(schools=schools, matchers={"en": Matcher(load_entries("en"))})
