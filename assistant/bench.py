@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant import bench_invitations
 from assistant.settings import Settings
 
 QUESTIONS = (
@@ -107,3 +108,4 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     updates.add_argument("--with-rate-limiter", action="store_true",
                          help="also run with the rate limiter the bot uses in production")
     updates.set_defaults(handler=bench_updates)
+    bench_invitations.add_command(sub)

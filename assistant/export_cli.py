@@ -14,6 +14,7 @@ from assistant.agreement_status import latest_records, statuses
 from assistant.agreements import load_templates, templates_for
 from assistant.models import Guardian, Pupil, SchoolClass, utcnow
 from assistant.private_files import FileRefused, write_private_csv, write_private_text
+from assistant.register_cli import add_register
 from assistant.runtime import open_school
 from assistant.schools import School
 from assistant.settings import Settings
@@ -110,4 +111,5 @@ def add_commands(
     agreements.add_argument("--out", required=True, help="FILE.csv or FILE.html")
     agreements.add_argument("--force", action="store_true", help="overwrite --out")
     agreements.set_defaults(handler=_agreements)
+    add_register(sub)
     concern_export.add_command(sub, school_arg)

@@ -259,3 +259,51 @@ class ConcernEvent(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     note: str = Field(default="", max_length=500)
     at: datetime = _created()
+
+
+class LiveSession(SQLModel, table=True):
+    """A live lesson staff arranged: when, where, the rules families agree to, and its state."""
+
+    __tablename__ = "live_session"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    created_by: int = Field(foreign_key="staff.id", index=True)
+    starts_at: datetime = _when(index=True)
+    minutes: int
+    platform: str = Field(max_length=200)  # as long as a profile allows
+    # The join link is a secret: it is sent only to families who accepted, never logged.
+    link: str = Field(max_length=500)
+    recorded: bool = False
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id")  # set for a 1-to-1
+    parent_present: bool = False
+    expectations: list[str] = Field(default_factory=list,
+                                    sa_column=sa.Column(sa.JSON(), nullable=False))
+    school_lines: list[str] = Field(default_factory=list,
+                                    sa_column=sa.Column(sa.JSON(), nullable=False))
+    extra: str = Field(default="", max_length=200)
+    status: str = Field(default="scheduled", max_length=10, index=True)  # scheduled | cancelled
+    version: int = 1  # goes up each time the session moves or is cancelled
+    created_at: datetime = _created()
+    changed_at: datetime | None = _when(nullable=True)
+
+
+class LiveSessionClass(SQLModel, table=True):
+    """A class a live session is for."""
+
+    __tablename__ = "live_session_class"
+    session_id: int = Field(foreign_key="live_session.id", primary_key=True)
+    class_id: int = Field(foreign_key="school_class.id", primary_key=True)
+
+
+class LiveInvitation(SQLModel, table=True):
+    """One family's invitation to a session for one child, and their answer."""
+
+    __tablename__ = "live_invitation"
+    __table_args__ = (sa.UniqueConstraint("session_id", "pupil_id", "guardian_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    guardian_id: int = Field(foreign_key="guardian.id", index=True)
+    status: str = Field(default="invited", max_length=10)  # invited | accepted | declined
+    responded_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()

@@ -13,9 +13,13 @@ def all_flows() -> list[Flow]:
     from flows.concern import ConcernFlow
     from flows.concern_staff import ConcernStaffFlow
     from flows.help import HelpFlow
+    from flows.live_manage import SessionsFlow
+    from flows.live_rsvp import LiveRsvpFlow
+    from flows.live_session import NewSessionFlow
     from flows.onboarding import OnboardingFlow
     from flows.questions import QuestionsFlow
     from flows.staff import StaffFlow
 
     return [HelpFlow(), QuestionsFlow(), OnboardingFlow(), AccountFlow(), StaffFlow(),
-            AgreementFlow(), AgreementStaffFlow(), ConcernFlow(), ConcernStaffFlow()]
+            AgreementFlow(), AgreementStaffFlow(), ConcernFlow(), ConcernStaffFlow(),
+            NewSessionFlow(), LiveRsvpFlow(), SessionsFlow()]

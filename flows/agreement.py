@@ -26,6 +26,7 @@ from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.i18n import when_text
 from assistant.identity import Child, identity_of
+from assistant.live_invites import after_signing_buttons
 from assistant.models import Account, AgreementRecord, SchoolClass, Staff, StaffRole
 from assistant.outbox import enqueue
 from assistant.schools import School
@@ -329,6 +330,10 @@ class AgreementFlow:
             rows.append((Button(_("Next: {title}").format(title=following.template.title),
                                 "agreement.open",
                                 f"{signer.child.pupil_id}:{following.template.id}"),))
+        if following is None:  # all signed: any live-lesson invitation can go ahead now
+            rows += [(button,) for button in after_signing_buttons(
+                ctx.session, guardian_id=signer.guardian_id, pupil_id=signer.child.pupil_id,
+                locale=ctx.locale, timezone=signer.school.timezone, now=ctx.now)]
         others = [s for s in signers(ctx) if s.child.pupil_id != signer.child.pupil_id]
         if others:
             rows.append((Button(_("Another child"), "agreement.start"),))

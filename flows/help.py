@@ -51,6 +51,7 @@ def help_reply(ctx: Context) -> Reply:
     if who.staff:
         lines += ["", _("For staff:"), _("/families - which families have linked"),
                   _("/agreements - who has signed the agreements"),
-                  _("/concerns - concerns passed to you")]
+                  _("/concerns - concerns passed to you"),
+                  _("/newsession - arrange a live lesson; /sessions - who is coming")]
     lines.append(_("/cancel - stop what we're doing"))
     return Reply("\n".join(lines))

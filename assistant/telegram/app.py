@@ -17,6 +17,7 @@ from assistant.concerns import escalate_all, record_delivery
 from assistant.engine import Engine
 from assistant.i18n import SOURCE_LOCALE, Gettext, available_locales, gettext_for
 from assistant.outbox import Dispatcher
+from assistant.outbox_drain import Drainer
 from assistant.settings import Settings
 from assistant.telegram.delivery import make_sender
 from assistant.telegram.handlers import register
@@ -111,7 +112,11 @@ def build_application(
     if rate_limited:
         # Keeps inside Telegram's limits (30 messages a second overall, 1 a second per chat,
         # 20 a minute per group); on a flood-wait answer it waits as told and tries again.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # One message every 1/30 s rather than the default bucket of 30 a second, which lets
+        # 30 go at once and 30 more within that same second (bench invitations: 33 answers
+        # of 429 for 1,000 invitations with the default, none with this).
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=1,
+                                                      overall_time_period=1 / 30, max_retries=3))
     if settings.telegram_api_url:
         api = settings.telegram_api_url.rstrip("/")
         builder = builder.base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
@@ -124,6 +129,7 @@ def build_application(
         db=engine.db, schools=engine.schools, send=make_sender(application.bot, db=engine.db),
         clock=engine.clock, after_send=record_delivery,
     )
+    drain = Drainer(dispatcher)
 
     async def run_outbox(context: Context) -> None:
         """Escalates overdue concerns, then sends the outbox messages that are due."""
@@ -131,15 +137,16 @@ def build_application(
                                             engine.clock())
         if escalated:
             log.info("concerns: escalated %s", escalated)
-        sent = await dispatcher.run_once()
+        sent = await drain()
         if sent:
             log.info("outbox: sent %s message(s)", sent)
 
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    # Two instances: a tick during a long drain still escalates, and its drain() returns at once.
     job_queue.run_repeating(run_outbox, interval=OUTBOX_INTERVAL_SECONDS, first=1,
-                            name=OUTBOX_JOB)
+                            name=OUTBOX_JOB, job_kwargs={"max_instances": 2})
     return application
 
 

@@ -36,6 +36,8 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("concerns", N_("Concerns passed to you")),
     ("families", N_("Which families have linked")),
     ("agreements", N_("Who has signed the agreements")),
+    ("newsession", N_("Arrange a live lesson")),
+    ("sessions", N_("Live lessons: who is coming")),
     *FAMILY_COMMANDS[2:],
 )
 MENUS = {"family": FAMILY_COMMANDS, "staff": STAFF_COMMANDS}

@@ -13,8 +13,8 @@
 //                     filled in when updates are handed to the bot.
 //   getUpdates        answers at once even when there is nothing, so a poller spins: it waits
 //                     for a user's message up to the poll's timeout, like the real long poll.
-//   setMyCommands, setMyDescription, setMyShortDescription, getMyCommands, deleteMyCommands
-//                     are missing: they answer ok, and are recorded for POST /e2e/botCalls.
+//   setMyCommands, setMyDescription, setMyShortDescription, getMyCommands, deleteMyCommands,
+//   deleteMessages    are missing: they answer ok, and are recorded for POST /e2e/botCalls.
 //   sendDocument      is missing: it answers with a document message.
 
 'use strict';
@@ -26,7 +26,7 @@ const USER_EVENTS = ['AddedUserMessage', 'AddedUserCommand', 'AddedUserCallbackQ
 const LONG_POLL_LIMIT_MS = 10000;
 const RECORDED = [
   'setMyCommands', 'setMyDescription', 'setMyShortDescription', 'getMyCommands',
-  'deleteMyCommands',
+  'deleteMyCommands', 'deleteMessages',
 ];
 
 function argument(name, fallback) {

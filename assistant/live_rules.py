@@ -1,0 +1,68 @@
+"""What a school's policy allows for a live session: hours, 1-to-1s, links, recording."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from assistant.hours import is_open
+from assistant.schools import School
+
+LINK_LIMIT = 500
+EXTRA_LIMIT = 200
+# Steps small enough that no contact window (whole minutes) can hide between two checks.
+_HOURS_STEP = timedelta(minutes=1)
+
+
+def link_problem(text: str) -> str | None:
+    """Says why a typed join link can't be used (scheme, host, spaces, length), or None."""
+    link = text.strip()
+    if not link or len(link) > LINK_LIMIT:
+        return "length"
+    if any(ch.isspace() for ch in link):
+        return "spaces"
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return "host"
+    if parts.scheme.lower() not in {"http", "https"}:
+        return "scheme"
+    if not parts.hostname or "." not in parts.hostname:
+        return "host"
+    return None
+
+
+def within_contact_hours(school: School, starts_at: datetime, minutes: int) -> bool:
+    """Tells whether the whole session, start to end, falls inside the school's contact hours."""
+    end = starts_at + timedelta(minutes=minutes)
+    moment = starts_at
+    while moment < end:
+        if not is_open(school, moment):
+            return False
+        moment += _HOURS_STEP
+    return is_open(school, end - timedelta(seconds=1))
+
+
+def holds_live_lessons(school: School) -> bool:
+    """Tells whether the school's profile names any platform for live lessons."""
+    return bool(school.live.platforms)
+
+
+def default_recorded(school: School) -> bool:
+    """Whether a new session is recorded unless staff say otherwise (unknown means no)."""
+    return bool(school.live.recorded)
+
+
+def one_to_one_rule(school: School) -> str:
+    """The profile's rule for 1-to-1 sessions: never, parent-present or allowed."""
+    return school.live.one_to_one
+
+
+def expectations_for(school: School, *, one_to_one: bool) -> tuple[str, ...]:
+    """The school's expectation codes for a session; a 1-to-1 that needs a parent says so."""
+    codes = list(school.live.expectations)
+    if one_to_one and one_to_one_rule(school) == "parent-present" and (
+            "parent-present" not in codes):
+        codes = [c for c in codes if c != "parent-nearby"]
+        codes.insert(0, "parent-present")
+    return tuple(codes)

@@ -1,0 +1,107 @@
+"""Concerns through the real bot and the Bot API emulator: to staff, acknowledged, discreet."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_live_session_e2e import _admin, live  # noqa: F401 - `live` is a fixture
+from tests.e2e.test_telegram_e2e import (
+    REPLY_SECONDS,
+    Emulator,
+    _missing,
+    _press_labelled,
+    _wait_for,
+)
+
+pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
+
+NOOR, DSL, CHILD_DEVICE = 6001, 6009, 6002
+ROSTER = (
+    "pupil_id,forename,surname,year,class,contact_id,contact_name,relationship,"
+    "parental_responsibility\n"
+    "P1,Ava,Khan,3,3B,C1,Noor Khan,Mother,yes\n"
+    "P2,Leo,Lee,4,4C,C2,Ann Lee,Mother,yes\n"
+)
+
+
+def test_bullying_concern_reaches_the_dsl_and_the_parent_hears_it_was_read(
+    live: tuple[Emulator, Path], tmp_path: Path  # noqa: F811
+) -> None:
+    emulator, schools = live
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    _admin(emulator, schools, "roster", "import", "--school", "demo", str(roster))
+    codes_file = tmp_path / "codes.csv"
+    _admin(emulator, schools, "codes", "--school", "demo", "--bot", "demo_school_bot",
+           "--out", str(codes_file))
+    with codes_file.open(encoding="utf-8-sig") as handle:
+        codes = {row["contact_name"]: row["code"] for row in csv.DictReader(handle)}
+    staff = _admin(emulator, schools, "staff", "add", "--school", "demo", "--name", "Mrs Safe",
+                   "--role", "dsl", "--bot", "demo_school_bot")
+    dsl_code = re.search(r"start=([A-Z0-9]+)", staff)
+    assert dsl_code is not None
+    for user, code in ((NOOR, codes["Noor Khan"]), (CHILD_DEVICE, codes["Ann Lee"]),
+                       (DSL, dsl_code.group(1))):
+        emulator.say(f"/start {code}", user=user)
+        emulator.replies(user=user)
+
+    # A parent reports bullying: the message is stored and its reference given.
+    emulator.say("/concern", user=NOOR)
+    [who] = emulator.replies(user=NOOR)
+    [what] = _press_labelled(emulator, who, "Ava", user=NOOR)
+    [ask] = _press_labelled(emulator, what, "bullying", user=NOOR)
+    assert "own words" in ask["message"]["text"]
+    emulator.say("Some children keep sending Ava mean messages in a group chat.", user=NOOR)
+    [summary] = emulator.replies(user=NOOR)
+    [sent] = _press_labelled(emulator, summary, "Send", user=NOOR)
+    assert "your reference is" in sent["message"]["text"]
+
+    # The outbox job puts it in front of the DSL, with the buttons to act on it.
+    [concern] = emulator.replies(user=DSL)
+    assert "Ava Khan (3B)" in concern["message"]["text"]
+    assert "mean messages" in concern["message"]["text"]
+    [acknowledged] = _press_labelled(emulator, concern, "Acknowledge", user=DSL)
+    assert "Acknowledged" in acknowledged["message"]["text"]
+    [told] = emulator.replies(user=NOOR)
+    assert "has read your message" in told["message"]["text"]
+
+    # Words that suggest danger get 999, Childline and CEOP before anything else.
+    emulator.say("a man online asked her for pictures of her body", user=NOOR)
+    first, *_rest = emulator.replies(user=NOOR)
+    text = first["message"]["text"]
+    assert "999" in text and "0800 1111" in text and "ceop.police.uk" in text
+
+
+def test_childs_worry_is_tidied_away_from_the_shared_device(
+    live: tuple[Emulator, Path], tmp_path: Path  # noqa: F811
+) -> None:
+    emulator, schools = live
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    _admin(emulator, schools, "roster", "import", "--school", "demo", str(roster))
+    codes_file = tmp_path / "codes.csv"
+    _admin(emulator, schools, "codes", "--school", "demo", "--bot", "demo_school_bot",
+           "--out", str(codes_file))
+    with codes_file.open(encoding="utf-8-sig") as handle:
+        codes = {row["contact_name"]: row["code"] for row in csv.DictReader(handle)}
+    emulator.say(f"/start {codes['Ann Lee']}", user=CHILD_DEVICE)
+    emulator.replies(user=CHILD_DEVICE)
+
+    emulator.say("/worry", user=CHILD_DEVICE)
+    [what] = emulator.replies(user=CHILD_DEVICE)
+    [ask] = _press_labelled(emulator, what, "unkind", user=CHILD_DEVICE)
+    assert "what happened" in ask["message"]["text"]
+    emulator.say("some kids are being mean to me in the game", user=CHILD_DEVICE)
+    [done] = emulator.replies(user=CHILD_DEVICE)
+    assert "You did the right thing" in done["message"]["text"]
+    assert "Childline on 0800 1111" in done["message"]["text"]
+    emulator.press(done, next(b["callback_data"] for row in
+                              done["message"]["reply_markup"]["inline_keyboard"] for b in row
+                              if "Tidy" in b["text"]), user=CHILD_DEVICE)
+    deleted = _wait_for(lambda: emulator.bot_calls("deleteMessages"), REPLY_SECONDS,
+                        "the chat to be tidied away")
+    assert str(deleted[0]["chat_id"]) == str(CHILD_DEVICE)
