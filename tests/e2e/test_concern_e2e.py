@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_live_session_e2e import _admin, live  # noqa: F401 - `live` is a fixture
+from tests.e2e.harness import school_codes, staff_code
 from tests.e2e.test_telegram_e2e import (
     REPLY_SECONDS,
     Emulator,
@@ -29,23 +27,13 @@ ROSTER = (
 
 
 def test_bullying_concern_reaches_the_dsl_and_the_parent_hears_it_was_read(
-    live: tuple[Emulator, Path], tmp_path: Path  # noqa: F811
+    live: tuple[Emulator, Path], tmp_path: Path
 ) -> None:
     emulator, schools = live
-    roster = tmp_path / "roster.csv"
-    roster.write_text(ROSTER, encoding="utf-8")
-    _admin(emulator, schools, "roster", "import", "--school", "demo", str(roster))
-    codes_file = tmp_path / "codes.csv"
-    _admin(emulator, schools, "codes", "--school", "demo", "--bot", "demo_school_bot",
-           "--out", str(codes_file))
-    with codes_file.open(encoding="utf-8-sig") as handle:
-        codes = {row["contact_name"]: row["code"] for row in csv.DictReader(handle)}
-    staff = _admin(emulator, schools, "staff", "add", "--school", "demo", "--name", "Mrs Safe",
-                   "--role", "dsl", "--bot", "demo_school_bot")
-    dsl_code = re.search(r"start=([A-Z0-9]+)", staff)
-    assert dsl_code is not None
+    codes = school_codes(emulator, schools, tmp_path, ROSTER)
+    dsl = staff_code(emulator, schools, "Mrs Safe", "--role", "dsl")
     for user, code in ((NOOR, codes["Noor Khan"]), (CHILD_DEVICE, codes["Ann Lee"]),
-                       (DSL, dsl_code.group(1))):
+                       (DSL, dsl)):
         emulator.say(f"/start {code}", user=user)
         emulator.replies(user=user)
 
@@ -77,17 +65,10 @@ def test_bullying_concern_reaches_the_dsl_and_the_parent_hears_it_was_read(
 
 
 def test_childs_worry_is_tidied_away_from_the_shared_device(
-    live: tuple[Emulator, Path], tmp_path: Path  # noqa: F811
+    live: tuple[Emulator, Path], tmp_path: Path
 ) -> None:
     emulator, schools = live
-    roster = tmp_path / "roster.csv"
-    roster.write_text(ROSTER, encoding="utf-8")
-    _admin(emulator, schools, "roster", "import", "--school", "demo", str(roster))
-    codes_file = tmp_path / "codes.csv"
-    _admin(emulator, schools, "codes", "--school", "demo", "--bot", "demo_school_bot",
-           "--out", str(codes_file))
-    with codes_file.open(encoding="utf-8-sig") as handle:
-        codes = {row["contact_name"]: row["code"] for row in csv.DictReader(handle)}
+    codes = school_codes(emulator, schools, tmp_path, ROSTER)
     emulator.say(f"/start {codes['Ann Lee']}", user=CHILD_DEVICE)
     emulator.replies(user=CHILD_DEVICE)
 

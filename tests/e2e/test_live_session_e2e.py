@@ -6,26 +6,17 @@ The school's profile here is open at every hour, so the outbox sends whenever th
 from __future__ import annotations
 
 import csv
-import os
-import re
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.harness import LINK, admin, school_codes, staff_code
 from tests.e2e.test_telegram_e2e import (
-    LAUNCHER,
-    ROOT,
-    START_UP_SECONDS,
     TOKEN,
     Emulator,
-    _free_port,
     _missing,
     _press_labelled,
-    _stop,
     _wait_for,
     buttons,
 )
@@ -33,7 +24,6 @@ from tests.e2e.test_telegram_e2e import (
 pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
 NOOR, TOM, ANN, TEACHER = 5001, 5002, 5003, 5009
-LINK = "https://meet.google.com/e2e-live-link"
 ROSTER = (
     "pupil_id,forename,surname,year,class,contact_id,contact_name,relationship,"
     "parental_responsibility\n"
@@ -41,57 +31,6 @@ ROSTER = (
     "P2,Mia,Jones,3,3B,C2,Tom Jones,Father,yes\n"
     "P3,Leo,Lee,4,4C,C3,Ann Lee,Mother,yes\n"
 )
-
-
-def _always_open_demo(folder: Path) -> Path:
-    """The demo school's profile, open every day at every hour."""
-    text = (ROOT / "assistant" / "profiles" / "demo.toml").read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^closures = .*$", "closures = []", text)
-    text = text.replace("bank_holidays = true", "bank_holidays = false")
-    weekdays = 'days = ["mon", "tue", "wed", "thu", "fri"]\nstart = "08:30"\nend = "16:00"'
-    assert weekdays in text
-    text = text.replace(weekdays, 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
-                                  'start = "00:00"\nend = "23:59"')
-    folder.mkdir()
-    (folder / "demo.toml").write_text(text, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[Emulator, Path]]:
-    schools = _always_open_demo(tmp_path / "schools")
-    port = _free_port()
-    server = subprocess.Popen(["node", str(LAUNCHER), "--port", str(port)], cwd=LAUNCHER.parent,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    bot: subprocess.Popen[str] | None = None
-    try:
-        assert server.stdout is not None
-        assert server.stdout.readline().startswith("ready"), _stop(server)
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "WEBHOOK_URL"}}
-        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=f"http://127.0.0.1:{port}",
-                   DATA_DIR=str(tmp_path / "data"), SCHOOLS_DIR=str(schools),
-                   LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1")
-        bot = subprocess.Popen([sys.executable, "-m", "assistant", "run"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        emulator = Emulator(f"http://127.0.0.1:{port}", bot, tmp_path / "data")
-        _wait_for(lambda: bot.poll() is not None or emulator.bot_calls("setMyCommands"),
-                  START_UP_SECONDS, "the bot to start")
-        assert bot.poll() is None, f"the bot exited at start-up: {_stop(bot)[-2000:]}"
-        yield emulator, schools
-    finally:
-        log = _stop(bot) if bot is not None else ""
-        _stop(server)
-        (tmp_path / "bot.log").write_text(log)
-    assert LINK not in log, "the live-lesson link reached the log"
-
-
-def _admin(emulator: Emulator, schools: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(DATA_DIR=str(emulator.data_dir), SCHOOLS_DIR=str(schools), LOG_LEVEL="WARNING")
-    done = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def _sign_for_ava(emulator: Emulator, schools: Path) -> None:
@@ -122,20 +61,10 @@ def test_live_lesson_invitation_accept_and_cancel_through_telegram(
     live: tuple[Emulator, Path], tmp_path: Path
 ) -> None:
     emulator, schools = live
-    roster = tmp_path / "roster.csv"
-    roster.write_text(ROSTER, encoding="utf-8")
-    _admin(emulator, schools, "roster", "import", "--school", "demo", str(roster))
-    codes_file = tmp_path / "codes.csv"
-    _admin(emulator, schools, "codes", "--school", "demo", "--bot", "demo_school_bot",
-           "--out", str(codes_file))
-    with codes_file.open(encoding="utf-8-sig") as handle:
-        codes = {row["contact_name"]: row["code"] for row in csv.DictReader(handle)}
-    staff = _admin(emulator, schools, "staff", "add", "--school", "demo", "--name", "Ms Teacher",
-                   "--role", "teacher", "--class", "3B", "--bot", "demo_school_bot")
-    staff_code = re.search(r"start=([A-Z0-9]+)", staff)
-    assert staff_code is not None
+    codes = school_codes(emulator, schools, tmp_path, ROSTER)
+    teacher = staff_code(emulator, schools, "Ms Teacher", "--role", "teacher", "--class", "3B")
     for user, code in ((NOOR, codes["Noor Khan"]), (TOM, codes["Tom Jones"]),
-                       (ANN, codes["Ann Lee"]), (TEACHER, staff_code.group(1))):
+                       (ANN, codes["Ann Lee"]), (TEACHER, teacher)):
         emulator.say(f"/start {code}", user=user)
         emulator.replies(user=user)
     _sign_for_ava(emulator, schools)
@@ -196,7 +125,7 @@ def test_live_lesson_invitation_accept_and_cancel_through_telegram(
     assert to_ann and not [text for text in to_ann if "invites" in text or "cancelled" in text]
 
     out = tmp_path / "register.csv"
-    _admin(emulator, schools, "export", "register", "--session", "1", "--out", str(out))
+    admin(emulator, schools, "export", "register", "--session", "1", "--out", str(out))
     with out.open(encoding="utf-8-sig") as handle:
         rows = {r["pupil"]: r for r in csv.DictReader(handle)}
     assert rows["Ava Khan"]["answer"] == "accepted" and rows["Ava Khan"]["status"] == "cancelled"

@@ -1,0 +1,96 @@
+"""The running bot for end-to-end tests: an always-open school, the admin's commands."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.e2e.test_telegram_e2e import (
+    LAUNCHER,
+    ROOT,
+    START_UP_SECONDS,
+    TOKEN,
+    Emulator,
+    _free_port,
+    _stop,
+    _wait_for,
+)
+
+LINK = "https://meet.google.com/e2e-live-link"
+
+
+def always_open_demo(folder: Path) -> Path:
+    """The demo school's profile, open every day at every hour."""
+    text = (ROOT / "assistant" / "profiles" / "demo.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^closures = .*$", "closures = []", text)
+    text = text.replace("bank_holidays = true", "bank_holidays = false")
+    weekdays = 'days = ["mon", "tue", "wed", "thu", "fri"]\nstart = "08:30"\nend = "16:00"'
+    assert weekdays in text
+    text = text.replace(weekdays, 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
+                                  'start = "00:00"\nend = "23:59"')
+    folder.mkdir()
+    (folder / "demo.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def running_bot(tmp_path: Path) -> Iterator[tuple[Emulator, Path]]:
+    """Starts the emulator and the bot on an always-open demo school; stops both after."""
+    schools = always_open_demo(tmp_path / "schools")
+    port = _free_port()
+    server = subprocess.Popen(["node", str(LAUNCHER), "--port", str(port)], cwd=LAUNCHER.parent,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    bot: subprocess.Popen[str] | None = None
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().startswith("ready"), _stop(server)
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "WEBHOOK_URL"}}
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=f"http://127.0.0.1:{port}",
+                   DATA_DIR=str(tmp_path / "data"), SCHOOLS_DIR=str(schools),
+                   LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1")
+        bot = subprocess.Popen([sys.executable, "-m", "assistant", "run"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        emulator = Emulator(f"http://127.0.0.1:{port}", bot, tmp_path / "data")
+        _wait_for(lambda: bot.poll() is not None or emulator.bot_calls("setMyCommands"),
+                  START_UP_SECONDS, "the bot to start")
+        assert bot.poll() is None, f"the bot exited at start-up: {_stop(bot)[-2000:]}"
+        yield emulator, schools
+    finally:
+        log = _stop(bot) if bot is not None else ""
+        _stop(server)
+        (tmp_path / "bot.log").write_text(log)
+    assert LINK not in log, "the live-lesson link reached the log"
+
+
+def admin(emulator: Emulator, schools: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DATA_DIR=str(emulator.data_dir), SCHOOLS_DIR=str(schools), LOG_LEVEL="WARNING")
+    done = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def school_codes(emulator: Emulator, schools: Path, folder: Path, roster: str) -> dict[str, str]:
+    """Imports a roster and issues codes, as the school office would; returns name -> code."""
+    path = folder / "roster.csv"
+    path.write_text(roster, encoding="utf-8")
+    admin(emulator, schools, "roster", "import", "--school", "demo", str(path))
+    codes_file = folder / "codes.csv"
+    admin(emulator, schools, "codes", "--school", "demo", "--bot", "demo_school_bot",
+          "--out", str(codes_file))
+    with codes_file.open(encoding="utf-8-sig") as handle:
+        return {row["contact_name"]: row["code"] for row in csv.DictReader(handle)}
+
+
+def staff_code(emulator: Emulator, schools: Path, name: str, *options: str) -> str:
+    """Adds a member of staff (options: "--role", "teacher", "--class", "3B", ...)."""
+    out = admin(emulator, schools, "staff", "add", "--school", "demo", "--name", name,
+                *options, "--bot", "demo_school_bot")
+    found = re.search(r"start=([A-Z0-9]+)", out)
+    assert found is not None, out
+    return found.group(1)
