@@ -307,15 +307,21 @@ def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _staff_member(session: Session, school_id: str, staff_id: int) -> Staff:
+    """The member of staff with this id at this school, or a one-line refusal."""
+    member = session.get(Staff, staff_id)
+    if member is None or member.school_id != school_id:
+        raise _usage(f"no staff id {staff_id} at {school_id}; see "
+                     f"python -m assistant staff list --school {school_id}")
+    return member
+
+
 def _staff_code(args: argparse.Namespace, settings: Settings) -> int:
     bot = _bot(args.bot, required=False)
     days = _days(args.days)
     db = _open_school(settings, args.school)
     with _session(db) as session:
-        member = session.get(Staff, args.staff_id)
-        if member is None or member.school_id != args.school:
-            raise _usage(f"no staff id {args.staff_id} at {args.school}; see "
-                         f"python -m assistant staff list --school {args.school}")
+        member = _staff_member(session, args.school, args.staff_id)
         assert member.id is not None
         code = issue_code(session=session, school_id=args.school, now=utcnow(),
                           staff_id=member.id, days=days)
@@ -327,10 +333,7 @@ def _staff_code(args: argparse.Namespace, settings: Settings) -> int:
 def _staff_absent(args: argparse.Namespace, settings: Settings) -> int:
     db = _open_school(settings, args.school)
     with _session(db) as session:
-        member = session.get(Staff, args.staff_id)
-        if member is None or member.school_id != args.school:
-            raise _usage(f"no staff id {args.staff_id} at {args.school}; see "
-                         f"python -m assistant staff list --school {args.school}")
+        member = _staff_member(session, args.school, args.staff_id)
         member.absent = not args.back
         session.add(member)
         session.commit()

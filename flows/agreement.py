@@ -288,16 +288,21 @@ class AgreementFlow:
         return Reply(ctx._("Please type your full name as your signature (the parent or carer "
                            "signing)."))
 
-    def _summary(self, ctx: Context, signer: Signer, template: Template, name: str) -> Reply:
+    def _details(self, ctx: Context, signer: Signer, template: Template, name: str) -> list[str]:
+        """The lines the summary and the receipt share: child, agreement, signer."""
         _ = ctx._
-        text = "\n".join([
-            _("Please check before you sign:"),
+        return [
             _("Child: {child} ({code})").format(child=signer.child.name,
                                                 code=signer.child.class_code),
             _("Agreement: {title} (version {version})").format(title=template.title,
                                                                 version=template.version),
             _("Signed by: {name}").format(name=name),
-        ])
+        ]
+
+    def _summary(self, ctx: Context, signer: Signer, template: Template, name: str) -> Reply:
+        _ = ctx._
+        text = "\n".join([_("Please check before you sign:"),
+                          *self._details(ctx, signer, template, name)])
         return Reply(text, ((Button(_("Sign"), "agreement.sign"),
                              Button(_("Cancel"), "agreement.cancel")),))
 
@@ -315,11 +320,7 @@ class AgreementFlow:
         ))
         receipt = "\n".join([
             _("Signed - thank you. Your receipt:"),
-            _("Child: {child} ({code})").format(child=signer.child.name,
-                                                code=signer.child.class_code),
-            _("Agreement: {title} (version {version})").format(title=template.title,
-                                                                version=template.version),
-            _("Signed by: {name}").format(name=name),
+            *self._details(ctx, signer, template, name),
             _("When: {when}").format(when=when_text(ctx.now, ctx.locale,
                                                     signer.school.timezone)),
         ])

@@ -22,14 +22,25 @@ def noor(engine, clock) -> Person:
     return person
 
 
-def sign_through(person: Person, name: str = "Noor Khan") -> None:
-    """Reads every section of the open agreement and signs it."""
+def read_to_the_end(person: Person) -> None:
+    """Reads every section of the open agreement and agrees, up to the typed name."""
     person.press("Start reading")
     while any(b.label == "Next" for b in person.buttons()):
         person.press("Next")
     person.press("agree")
+
+
+def sign_through(person: Person, name: str = "Noor Khan") -> None:
+    """Reads every section of the open agreement and signs it."""
+    read_to_the_end(person)
     person.say(name)
     person.press("Sign")
+
+
+def open_first_for_ava(person: Person) -> None:
+    person.say("/agreement")
+    person.press("Ava")
+    person.press("Read and sign")
 
 
 def records(engine) -> list[AgreementRecord]:
@@ -62,13 +73,8 @@ def test_two_child_family_signs_ks1_for_one_and_ks2_for_the_other(engine, noor) 
 
 
 def test_typed_name_that_is_not_a_name_is_asked_for_again(engine, noor) -> None:
-    noor.say("/agreement")
-    noor.press("Ava")
-    noor.press("Read and sign")
-    noor.press("Start reading")
-    while any(b.label == "Next" for b in noor.buttons()):
-        noor.press("Next")
-    noor.press("agree")
+    open_first_for_ava(noor)
+    read_to_the_end(noor)
     for bad, reason in (("   ", "full name"), ("123456", "letters"), ("😀😀", "letters"),
                         ("N" * 101, "100 characters")):
         noor.say(bad)
@@ -78,13 +84,8 @@ def test_typed_name_that_is_not_a_name_is_asked_for_again(engine, noor) -> None:
 
 
 def test_double_tap_on_sign_records_one_signature(engine, noor) -> None:
-    noor.say("/agreement")
-    noor.press("Ava")
-    noor.press("Read and sign")
-    noor.press("Start reading")
-    while any(b.label == "Next" for b in noor.buttons()):
-        noor.press("Next")
-    noor.press("agree")
+    open_first_for_ava(noor)
+    read_to_the_end(noor)
     summary = noor.say("Noor Khan")
     noor.press("Sign", summary)
     second = noor.press("Sign", summary)
