@@ -33,11 +33,12 @@ class Recorder:
             self.sent.append(item)
 
 
-def queue(db: sa.Engine, school: School, key: str, *, at: datetime | None = None,
-          in_hours: bool = True) -> None:
+def queue(db: sa.Engine, school: School, key: str, clock: Clock, *,
+          at: datetime | None = None, in_hours: bool = True) -> None:
     with transaction(db) as session:
         enqueue(session=session, school=school, recipient="telegram:42", kind="reminder",
-                payload={"text": "hello"}, dedupe_key=key, not_before=at, in_hours=in_hours)
+                payload={"text": "hello"}, dedupe_key=key, not_before=at, in_hours=in_hours,
+                now=clock.now)
 
 
 def dispatcher(db: sa.Engine, schools: dict[str, School], clock: Clock, send: Recorder,
@@ -47,7 +48,7 @@ def dispatcher(db: sa.Engine, schools: dict[str, School], clock: Clock, send: Re
 
 def test_friday_evening_message_goes_out_monday_0830(db, schools, clock) -> None:
     clock.now = FRIDAY_17
-    queue(db, schools["demo"], "k1", at=FRIDAY_17)
+    queue(db, schools["demo"], "k1", clock, at=FRIDAY_17)
     send = Recorder()
     worker = dispatcher(db, schools, clock, send)
     clock.now = datetime(2026, 11, 30, 8, 29, tzinfo=UTC)
@@ -60,15 +61,15 @@ def test_friday_evening_message_goes_out_monday_0830(db, schools, clock) -> None
 def test_friday_message_before_a_bank_holiday_waits_for_tuesday(db, schools, clock) -> None:
     friday = datetime(2026, 5, 22, 16, 0, tzinfo=UTC)  # 17:00 BST
     clock.now = friday
-    queue(db, schools["demo"], "k1", at=friday)
+    queue(db, schools["demo"], "k1", clock, at=friday)
     with Session(db) as session:
         row = session.exec(select(OutboxMessage)).one()
     assert row.not_before == datetime(2026, 5, 26, 7, 30, tzinfo=UTC)  # Tuesday 08:30 BST
 
 
 def test_same_dedupe_key_queued_twice_is_sent_once(db, schools, clock) -> None:
-    queue(db, schools["demo"], "same")
-    queue(db, schools["demo"], "same")
+    queue(db, schools["demo"], "same", clock)
+    queue(db, schools["demo"], "same", clock)
     send = Recorder()
     worker = dispatcher(db, schools, clock, send)
     asyncio.run(worker.run_once())
@@ -77,7 +78,7 @@ def test_same_dedupe_key_queued_twice_is_sent_once(db, schools, clock) -> None:
 
 
 def test_crash_between_claim_and_send_sends_again_after_the_lease(db, schools, clock) -> None:
-    queue(db, schools["demo"], "k1")
+    queue(db, schools["demo"], "k1", clock)
     send = Recorder()
     worker = dispatcher(db, schools, clock, send, lease=timedelta(minutes=5))
     claimed = worker.claim()  # the process dies here, before sending
@@ -90,7 +91,7 @@ def test_crash_between_claim_and_send_sends_again_after_the_lease(db, schools, c
 
 
 def test_failed_send_is_retried_with_backoff(db, schools, clock) -> None:
-    queue(db, schools["demo"], "k1")
+    queue(db, schools["demo"], "k1", clock)
     send = Recorder()
     send.fail_with = ConnectionError("network down")
     worker = dispatcher(db, schools, clock, send)
@@ -106,7 +107,7 @@ def test_failed_send_is_retried_with_backoff(db, schools, clock) -> None:
 
 
 def test_undeliverable_message_is_marked_failed_not_retried(db, schools, clock) -> None:
-    queue(db, schools["demo"], "k1")
+    queue(db, schools["demo"], "k1", clock)
     send = Recorder()
     send.fail_with = PermanentSendError("bot was blocked by the user")
     worker = dispatcher(db, schools, clock, send)
@@ -118,7 +119,7 @@ def test_undeliverable_message_is_marked_failed_not_retried(db, schools, clock) 
 def test_message_due_after_hours_closed_waits_for_next_opening(db, schools, clock) -> None:
     # Queued at 15:59 for immediate delivery, but the dispatcher only runs at 16:01.
     clock.now = datetime(2026, 11, 24, 15, 59, tzinfo=UTC)
-    queue(db, schools["demo"], "k1")
+    queue(db, schools["demo"], "k1", clock)
     send = Recorder()
     worker = dispatcher(db, schools, clock, send)
     clock.now = datetime(2026, 11, 24, 16, 1, tzinfo=UTC)
@@ -129,14 +130,14 @@ def test_message_due_after_hours_closed_waits_for_next_opening(db, schools, cloc
 
 def test_urgent_message_outside_hours_is_not_held(db, schools, clock) -> None:
     clock.now = datetime(2026, 11, 28, 23, 0, tzinfo=UTC)  # Saturday night
-    queue(db, schools["demo"], "k1", in_hours=False)
+    queue(db, schools["demo"], "k1", clock, in_hours=False)
     send = Recorder()
     assert asyncio.run(dispatcher(db, schools, clock, send).run_once()) == 1
 
 
 def test_two_dispatchers_at_once_send_each_message_once(db, schools, clock) -> None:
     for n in range(60):
-        queue(db, schools["demo"], f"k{n}")
+        queue(db, schools["demo"], f"k{n}", clock)
     send = Recorder()
     workers = [dispatcher(db, schools, clock, send, batch=7) for _ in range(2)]
     errors: list[BaseException] = []
