@@ -21,6 +21,7 @@ from assistant.models import (
     Staff,
     StaffRole,
 )
+from assistant.schools import School
 
 # Readable: no 0/O, 1/l/I. 31 symbols x 10 = 49.5 bits, past the 40 the school asked for.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -205,3 +206,25 @@ def identity_of(session: Session, account_id: int) -> Identity:
         staff.append(StaffLink(member.id or 0, member.school_id, member.name,
                                tuple((role, code) for role, code in roles)))
     return Identity(tuple(families), tuple(staff))
+
+
+@dataclass(frozen=True)
+class LinkedChild:
+    """A child linked to an account: the guardian who links them, the child, their school."""
+
+    guardian_id: int
+    guardian_name: str
+    child: Child
+    school: School
+
+
+def linked_children(session: Session, account_id: int,
+                    schools: dict[str, School]) -> list[LinkedChild]:
+    """Every child linked to this account, at every school of the trust it belongs to."""
+    found = []
+    for family in identity_of(session, account_id).families:
+        school = schools.get(family.school_id)
+        if school is not None:
+            found += [LinkedChild(family.guardian_id, family.name, c, school)
+                      for c in family.children]
+    return found

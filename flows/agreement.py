@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlmodel import select
 
 from assistant.agreement_status import (
@@ -25,7 +23,7 @@ from assistant.agreements import (
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.i18n import when_text
-from assistant.identity import Child, identity_of
+from assistant.identity import LinkedChild, linked_children
 from assistant.live_invites import after_signing_buttons
 from assistant.models import Account, AgreementRecord, SchoolClass, Staff, StaffRole
 from assistant.outbox import enqueue
@@ -37,25 +35,14 @@ MAX_NAME = 100
 Row = tuple[Button, ...]
 
 
-@dataclass(frozen=True)
-class Signer:
-    """A child this account may sign for: the guardian, the child, and the child's school."""
-
-    guardian_id: int
-    guardian_name: str
-    child: Child
-    school: School
+# The child a parent or carer signs for, with the guardian who links them and the school.
+Signer = LinkedChild
 
 
 def signers(ctx: Context) -> list[Signer]:
     """Every child linked to this account, with the guardian who links them."""
     assert ctx.account.id is not None
-    found = []
-    for family in identity_of(ctx.session, ctx.account.id).families:
-        school = ctx.schools.get(family.school_id)
-        if school is not None:
-            found += [Signer(family.guardian_id, family.name, c, school) for c in family.children]
-    return found
+    return linked_children(ctx.session, ctx.account.id, ctx.schools)
 
 
 def _templates(ctx: Context, school: School) -> dict[str, Template]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from assistant.concerns import CATEGORIES, raise_concern
 from assistant.danger import Danger, help_now, spot
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.hours import is_open, next_open
 from assistant.i18n import when_text
-from assistant.identity import identity_of
+from assistant.identity import LinkedChild, linked_children
 
 NAME = "concern"
 MAX_PHOTOS = 5
@@ -18,22 +16,10 @@ MAX_PHOTOS = 5
 Row = tuple[Button, ...]
 
 
-@dataclass(frozen=True)
-class About:
-    """A child the sender may raise a concern about, and who links them."""
-
-    guardian_id: int
-    pupil_id: int
-    forename: str
-    class_code: str
-    school_id: str
-
-
-def children(ctx: Context) -> list[About]:
+def children(ctx: Context) -> list[LinkedChild]:
     """The children linked to this account, at any school."""
     assert ctx.account.id is not None
-    return [About(f.guardian_id, c.pupil_id, c.forename, c.class_code, f.school_id)
-            for f in identity_of(ctx.session, ctx.account.id).families for c in f.children]
+    return linked_children(ctx.session, ctx.account.id, ctx.schools)
 
 
 def parent_categories(ctx: Context) -> list[tuple[str, str]]:
@@ -89,11 +75,13 @@ class ConcernFlow:
         if pupil:
             if len(kids) == 1:
                 return self._ask_what(ctx, State(NAME, "what", {**data, **_about(kids[0])}))
-            rows = tuple((Button(k.forename, "concern.who", str(k.pupil_id)),) for k in kids)
+            rows = tuple((Button(k.child.forename, "concern.who", str(k.child.pupil_id)),)
+                         for k in kids)
             return Outcome([Reply(_("Hello. Which one are you?"), rows)],
                            State(NAME, "who", data))
-        rows = tuple((Button(_("{child} ({code})").format(child=k.forename, code=k.class_code),
-                             "concern.who", str(k.pupil_id)),) for k in kids)
+        rows = tuple((Button(_("{child} ({code})").format(child=k.child.forename,
+                                                          code=k.child.class_code),
+                             "concern.who", str(k.child.pupil_id)),) for k in kids)
         rows += ((Button(_("Not about a child"), "concern.who", "none"),),)
         return Outcome([Reply(_("I'll pass your concern to the right person at school. "
                                 "Who is it about?"), rows)], State(NAME, "who", data))
@@ -114,7 +102,7 @@ class ConcernFlow:
         if event.action == "concern.cancel":
             return Outcome([Reply(_("Okay, nothing has been sent."))])
         if state.step == "who" and event.action == "concern.who":
-            kids = {str(k.pupil_id): k for k in children(ctx)}
+            kids = {str(k.child.pupil_id): k for k in children(ctx)}
             if event.payload == "none" and not state.data.get("pupil_mode"):
                 first = next(iter(kids.values()))
                 about = {**_about(first), "pupil": None}
@@ -210,6 +198,6 @@ class ConcernFlow:
         return Outcome([Reply(text)])
 
 
-def _about(kid: About) -> dict[str, object]:
-    return {"guardian": kid.guardian_id, "pupil": kid.pupil_id, "forename": kid.forename,
-            "school": kid.school_id}
+def _about(kid: LinkedChild) -> dict[str, object]:
+    return {"guardian": kid.guardian_id, "pupil": kid.child.pupil_id,
+            "forename": kid.child.forename, "school": kid.school.id}
