@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 from telegram import Update
 from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
 
 from assistant.db import transaction
 from assistant.engine import Context, Engine, Outcome, State
@@ -33,6 +33,7 @@ from assistant.telegram.app import (
     webhook_route,
     webhook_secret,
 )
+from assistant.telegram.loopback import LoopbackBotApi
 from assistant.telegram.render import TEXT_LIMIT, label, render, split_text, units
 from tests.conftest import Clock
 
@@ -53,23 +54,14 @@ class Call:
     files: dict[str, Any] = field(default_factory=dict)
 
 
-class BotApi(BaseRequest):
-    """A Bot API server in memory: records each call and answers with a canned result."""
+class BotApi(LoopbackBotApi):
+    """The loopback Bot API, recording each call's parameters and able to fail on demand."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.failing: dict[str, tuple[int, str]] = {}
         self._next_message_id = 1000
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
 
     async def do_request(
         self,

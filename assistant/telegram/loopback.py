@@ -17,7 +17,7 @@ class LoopbackBotApi(BaseRequest):
     """Replies to each Bot API call with a plausible result, without any network."""
 
     def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
         self._message_id = 1000
 
     async def initialize(self) -> None:
@@ -42,7 +42,7 @@ class LoopbackBotApi(BaseRequest):
     ) -> tuple[int, bytes]:
         """Records the call and returns its canned result."""
         endpoint = url.rsplit("/", 1)[-1]
-        self.calls[endpoint] += 1
+        self.counts[endpoint] += 1
         params = request_data.parameters if request_data is not None else {}
         return 200, json.dumps({"ok": True, "result": self._result(endpoint, params)}).encode()
 
