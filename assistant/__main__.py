@@ -1,5 +1,5 @@
 """python -m assistant: the command-line interface."""
 
-from assistant.cli import main
+from assistant.cli.main import main
 
 raise SystemExit(main())

@@ -6,7 +6,6 @@ import gettext
 from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,9 @@ from babel.dates import format_datetime, format_time
 from babel.lists import format_list
 from babel.support import NullTranslations, Translations
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+from assistant.shipped import content_dir
+
+LOCALES_DIR = content_dir("locales")
 DOMAIN = "messages"
 SOURCE_LOCALE = "en"
 

@@ -11,8 +11,8 @@ from sqlmodel import Session
 
 from assistant.db import make_engine, migrate
 from assistant.engine import Engine
-from assistant.faq import Matcher
-from assistant.faq_content import load_entries
+from assistant.faq.content import load_entries
+from assistant.faq.matcher import Matcher
 from assistant.models import SchoolRow, utcnow
 from assistant.schools import School, load_profiles
 from assistant.settings import Settings
@@ -43,21 +43,6 @@ def sync_schools(db: sa.Engine, schools: dict[str, School]) -> None:
                 row.name = school.name
                 session.add(row)
         session.commit()
-
-
-class UnknownSchoolError(ValueError):
-    """A command named a school with no profile; the message lists the known ones."""
-
-
-def open_school(settings: Settings, school_id: str) -> tuple[School, sa.Engine]:
-    """For admin commands: the school's profile and the migrated database."""
-    schools = load_profiles(settings.schools_dir)
-    if school_id not in schools:
-        raise UnknownSchoolError(f"no school {school_id!r}; known: {', '.join(sorted(schools))}")
-    db = make_engine(settings.database_url)
-    migrate(db)
-    sync_schools(db, schools)
-    return schools[school_id], db
 
 
 def build_services(schools: dict[str, School]) -> Services:

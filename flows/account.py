@@ -9,7 +9,6 @@ from sqlmodel import col, select
 
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
-from assistant.identity import identity_of
 from assistant.models import (
     Account,
     AgreementRecord,
@@ -19,6 +18,7 @@ from assistant.models import (
     OutboxMessage,
     Staff,
 )
+from assistant.people.identity import identity_of
 
 NAME = "account"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.engine import Context, Outcome, State
 from assistant.events import Event, Reply
-from assistant.identity import identity_of
+from assistant.people.identity import identity_of
 
 
 class HelpFlow:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
 from assistant.i18n import available_locales, gettext_for, when_text
-from assistant.identity import CodeRefused, Identity, identity_of, redeem_code
 from assistant.models import Account
+from assistant.people.identity import CodeRefused, Identity, identity_of, redeem_code
 
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ro": "Română", "uk": "Українська",
                   "ar": "العربية", "ur": "اردو"}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.danger import help_now, spot
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
-from assistant.facts import placeholders
-from assistant.faq import Match
-from assistant.faq import Outcome as Verdict
-from assistant.faq_content import Entry, render
+from assistant.faq.content import Entry, render
+from assistant.faq.facts import placeholders
+from assistant.faq.matcher import Match
+from assistant.faq.matcher import Outcome as Verdict
 from assistant.models import UnansweredQuestion
+from assistant.safety.danger import help_now, spot
 
 NAME = "questions"
 # Only this much of a question is kept for staff to read; the rest adds nothing to the FAQ.

@@ -6,8 +6,8 @@ from sqlmodel import col, select
 
 from assistant.engine import Context, Outcome, State
 from assistant.events import Event, Reply
-from assistant.identity import StaffLink, identity_of
 from assistant.models import Guardian, GuardianPupil, Pupil, SchoolClass
+from assistant.people.identity import StaffLink, identity_of
 
 WHOLE_SCHOOL_ROLES = ("head", "office", "dsl", "deputy-dsl")
 

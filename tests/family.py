@@ -11,8 +11,8 @@ from sqlmodel import select
 from assistant.db import transaction
 from assistant.engine import Engine, Response
 from assistant.events import Button, Event
-from assistant.identity import issue_code
 from assistant.models import Guardian, GuardianPupil, Pupil, SchoolClass, Staff, StaffRole
+from assistant.people.identity import issue_code
 
 
 def school_class(session, school: str, code: str, year: str) -> SchoolClass:  # type: ignore[no-untyped-def]

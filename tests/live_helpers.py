@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from assistant.agreements import load_templates, required_for, templates_for
+from assistant.agreements.templates import load_templates, required_for, templates_for
 from assistant.db import transaction
 from assistant.engine import Engine
 from assistant.models import AgreementRecord, Guardian, GuardianPupil, Pupil

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import Session, select
 
-from assistant.agreements import load_templates
+from assistant.agreements.templates import load_templates
 from assistant.events import Event
 from assistant.models import AgreementRecord, OutboxMessage, Pupil
 from tests.family import Person, add_family, add_staff
@@ -134,7 +134,7 @@ def test_new_version_published_mid_way_restarts_cleanly(engine, noor, monkeypatc
     noor.press("Start reading")
     templates = dict(load_templates())
     templates["learner-ks1"] = replace(templates["learner-ks1"], version=2)
-    monkeypatch.setattr("flows.agreement.load_templates", lambda *a, **k: templates)
+    monkeypatch.setattr("flows.agreements.family.load_templates", lambda *a, **k: templates)
     noor.press("Next")
     assert "updated this agreement" in noor.text()
     sign_through(noor)
@@ -149,7 +149,7 @@ def test_new_version_asks_families_to_sign_again_and_keeps_the_old(engine, noor,
     sign_through(noor)
     templates = dict(load_templates())
     templates["learner-ks1"] = replace(templates["learner-ks1"], version=2)
-    monkeypatch.setattr("flows.agreement.load_templates", lambda *a, **k: templates)
+    monkeypatch.setattr("flows.agreements.family.load_templates", lambda *a, **k: templates)
     noor.say("/agreement")
     noor.press("Ava")
     assert "new version to sign" in noor.text()

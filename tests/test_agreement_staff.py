@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from assistant.agreements import load_templates
+from assistant.agreements.templates import load_templates
+from assistant.agreements.export import COLUMNS, agreement_rows
 from assistant.db import make_engine
-from assistant.export_cli import COLUMNS, agreement_rows
 from assistant.models import OutboxMessage
 from assistant.outbox import Claimed, Dispatcher
 from tests.family import Person, add_family, add_staff

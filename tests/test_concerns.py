@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from assistant.concerns import escalate_all, record_delivery
-from assistant.danger import spot
+from assistant.concerns.service import escalate_all, record_delivery
 from assistant.events import Event
 from assistant.models import Concern, ConcernEvent, OutboxMessage
 from assistant.outbox import Claimed, Dispatcher
+from assistant.safety.danger import spot
 from tests.family import Person, add_family, add_staff
 
 SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
@@ -312,7 +312,7 @@ def test_dsl_export_has_each_concern_and_its_history_and_warns(engine, clock, pe
                                                                tmp_path) -> None:
     import csv
 
-    from assistant.concern_export import COLUMNS, concern_rows
+    from assistant.concerns.export import COLUMNS, concern_rows
 
     raise_concern(people["noor"], "bullying", "Mean messages again.")
     [message] = deliver(engine, clock)

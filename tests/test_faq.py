@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.faq import Matcher, Outcome
-from assistant.faq_check import TOPIC_IDS, check_content
-from assistant.faq_content import load_entries, render
+from assistant.faq.check import TOPIC_IDS, check_content
+from assistant.faq.content import load_entries, render
+from assistant.faq.matcher import Matcher, Outcome
 
 
 @pytest.fixture(scope="module")

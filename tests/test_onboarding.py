@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from assistant.db import transaction
 from assistant.engine import Engine
 from assistant.events import Event
-from assistant.identity import ALPHABET, hash_code, issue_code
 from assistant.models import (
     Guardian,
     GuardianPupil,
@@ -21,6 +20,7 @@ from assistant.models import (
     Staff,
     StaffRole,
 )
+from assistant.people.identity import ALPHABET, hash_code, issue_code
 
 
 def add_family(db: sa.Engine, school: str, klass: str, child: str, parent: str,

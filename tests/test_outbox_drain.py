@@ -10,7 +10,7 @@ import sys
 from assistant.db import transaction
 from assistant.outbox import Claimed, Dispatcher, enqueue, pending_count
 from assistant.outbox_drain import Drainer
-from assistant.telegram.fake_api import OVERALL_PER_SECOND, Ledger
+from assistant.testing.fake_api import OVERALL_PER_SECOND, Ledger
 
 
 def test_backlog_larger_than_a_batch_is_sent_in_one_drain(engine, clock) -> None:

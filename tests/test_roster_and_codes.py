@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from assistant.db import make_engine, transaction
-from assistant.identity import ALPHABET, CodeRefused, hash_code, redeem_code
 from assistant.models import (
     Account,
     Guardian,
@@ -27,7 +26,14 @@ from assistant.models import (
     StaffRole,
     utcnow,
 )
-from assistant.roster import ImportSummary, RosterError, RosterRow, import_roster, parse_roster
+from assistant.people.identity import ALPHABET, CodeRefused, hash_code, redeem_code
+from assistant.people.roster import (
+    ImportSummary,
+    RosterError,
+    RosterRow,
+    import_roster,
+    parse_roster,
+)
 from tests.conftest import Clock
 
 DATA = Path(__file__).parent / "data"
@@ -440,7 +446,7 @@ def test_staff_list_shows_roles_and_linking_and_a_new_code_replaces_the_old(
 
 
 def test_contact_dropped_from_the_roster_can_no_longer_link(db: sa.Engine, clock: Clock) -> None:
-    from assistant.identity import issue_code
+    from assistant.people.identity import issue_code
 
     import_file(db, TWO_CLASSES, clock)
     with transaction(db) as session:

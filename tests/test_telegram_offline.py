@@ -33,8 +33,8 @@ from assistant.telegram.app import (
     webhook_route,
     webhook_secret,
 )
-from assistant.telegram.loopback import LoopbackBotApi
 from assistant.telegram.render import TEXT_LIMIT, label, render, split_text, units
+from assistant.testing.loopback import LoopbackBotApi
 from tests.conftest import Clock
 
 TOKEN = "123456:offline-test-token_ABCdef"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.when_parse import WhenError, parse_minutes, parse_when
+from assistant.live.when import WhenError, parse_minutes, parse_when
 
 LONDON = ZoneInfo("Europe/London")
 # Tuesday 24 November 2026, 10:00 in London (GMT).

@@ -13,7 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.ext import JobQueue as TelegramJobQueue
 from telegram.request import BaseRequest
 
-from assistant.concerns import escalate_all, record_delivery
+from assistant.concerns.service import escalate_all, record_delivery
 from assistant.engine import Engine
 from assistant.i18n import SOURCE_LOCALE, Gettext, available_locales, gettext_for
 from assistant.outbox import Dispatcher

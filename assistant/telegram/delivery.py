@@ -12,7 +12,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 
 from assistant.events import Button, Reply
-from assistant.message_expiry import DELETE_IDS, REPLACEMENT, expiry_of, schedule_deletion
+from assistant.live.expiry import DELETE_IDS, REPLACEMENT, expiry_of, schedule_deletion
 from assistant.outbox import Claimed, PermanentSendError, Sender
 from assistant.telegram.render import send_reply
 

@@ -1,0 +1,229 @@
+"""The `faq` commands: ask, eval, bench, unanswered, check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from assistant.cli.common import open_school, school_arg
+from assistant.cli.errors import UsageError
+from assistant.faq.bench_questions import BENCH_QUESTIONS
+from assistant.faq.check import check_content
+from assistant.faq.content import faq_locales, load_entries, render
+from assistant.faq.matcher import Match, Matcher, Outcome
+from assistant.models import UnansweredQuestion
+from assistant.schools import School, load_profiles
+from assistant.settings import Settings
+
+MAX_LINE = 10_000
+
+
+def _school(settings: Settings, school_id: str) -> School:
+    schools = load_profiles(settings.schools_dir)
+    if school_id not in schools:
+        raise UsageError(f"no school {school_id!r}; known: {', '.join(sorted(schools))}")
+    return schools[school_id]
+
+
+def _matcher(locale: str) -> Matcher:
+    if locale not in faq_locales():
+        raise UsageError(f"no FAQ content for locale {locale!r}; have: {', '.join(faq_locales())}")
+    return Matcher(load_entries(locale))
+
+
+def as_json(question: str, match: Match) -> dict[str, Any]:
+    """The contract's JSON line for one question."""
+    return {
+        "question": question,
+        "id": match.entry.id if match.outcome is Outcome.ANSWER and match.entry else None,
+        "score": max(0, min(100, match.score)),
+        "suggestions": [e.id for e in match.suggestions],
+    }
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    school = _school(settings, args.school)
+    matcher = _matcher(args.locale)
+    questions = [args.question] if args.question is not None else (
+        line.rstrip("\n") for line in sys.stdin
+    )
+    for question in questions:
+        question = question[:MAX_LINE]
+        match = matcher.match(question)
+        if args.json:
+            print(json.dumps(as_json(question, match), ensure_ascii=False), flush=True)
+            continue
+        if match.outcome is Outcome.ANSWER and match.entry is not None:
+            print(f"[{match.entry.id}, {match.score}] {render(match.entry, school, args.locale)}")
+        elif match.outcome is Outcome.SUGGEST:
+            print(f"[did you mean, {match.score}] " + "; ".join(
+                f"{e.id}: {e.question}" for e in match.suggestions))
+        elif match.outcome is Outcome.SMALL_TALK:
+            print("[small talk] Hello! Ask me about online safety or remote learning.")
+        else:
+            print(f"[no answer, {match.score}] I'd pass this question to the school.")
+    return 0
+
+
+def evaluate(matcher: Matcher, rows: list[tuple[str, str]]) -> dict[str, float]:
+    """Scores labelled (id, question) rows: accuracy, refusals and wrong answers."""
+    in_scope = [(label, q) for label, q in rows if label != "-"]
+    out_scope = [q for label, q in rows if label == "-"]
+    answered_right = top3 = ranked1 = wrong = 0
+    for label, question in in_scope:
+        match = matcher.match(question)
+        ranked = [matcher.entries[e].id for _, e in matcher.scores(question)[:3]]
+        answered = match.entry.id if match.outcome is Outcome.ANSWER and match.entry else None
+        answered_right += answered == label
+        ranked1 += bool(ranked) and ranked[0] == label
+        top3 += label in ranked
+        wrong += answered is not None and answered != label
+    refused = 0
+    for question in out_scope:
+        match = matcher.match(question)
+        if match.outcome is not Outcome.ANSWER:
+            refused += 1
+        else:
+            wrong += 1
+
+    def pct(n: int, d: int) -> float:
+        return round(100.0 * n / d, 1) if d else float("nan")
+
+    return {
+        "questions": len(rows),
+        "in_scope": len(in_scope),
+        "top1": pct(ranked1, len(in_scope)),
+        "answered": pct(answered_right, len(in_scope)),
+        "top3": pct(top3, len(in_scope)),
+        "out_of_scope": len(out_scope),
+        "refused": pct(refused, len(out_scope)),
+        "wrong": pct(wrong, len(rows)),
+    }
+
+
+def read_labelled(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Reads id<TAB>locale<TAB>question rows, grouped by locale."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path}: {error}") from None
+    grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or (number == 1 and line.startswith("id\t")):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3:
+            raise UsageError(f"{path}:{number}: expected id<TAB>locale<TAB>question")
+        grouped[parts[1]].append((parts[0], parts[2]))
+    return grouped
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    grouped = read_labelled(Path(args.file))
+    have = set(faq_locales())
+    print("locale  questions  top-1  top-3  answered-right  out-of-scope-refused  wrong")
+    for locale in sorted(grouped):
+        rows = grouped[locale]
+        if locale not in have:
+            print(f"{locale:<7} {len(rows):>9}  (no FAQ content for this locale yet)")
+            continue
+        r = evaluate(_matcher(locale), rows)
+        print(f"{locale:<7} {r['questions']:>9}  {r['top1']:>5}% {r['top3']:>5}% "
+              f"{r['answered']:>13}% {r['refused']:>20}%  {r['wrong']:>4}%")
+        if args.verbose:
+            print(f"        in scope {r['in_scope']}, out of scope {r['out_of_scope']}")
+    print("top-1/top-3: the right entry ranked first / in the first three; answered-right: "
+          "answered outright with the right entry (the rest get 'did you mean'); wrong: "
+          "answered outright with a wrong entry, or answered a question outside the FAQ.")
+    return 0
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+
+    matcher = _matcher(args.locale)
+    questions = list(BENCH_QUESTIONS)
+    for question in questions[:20]:
+        matcher.match(question)  # warm the caches as a running bot would be
+    timings: list[float] = []
+    started = time.perf_counter()
+    for _ in range(args.rounds):
+        for question in questions:
+            matcher.forget_typos()  # time every question cold, as if never seen before
+            t0 = time.perf_counter()
+            matcher.match(question)
+            timings.append(time.perf_counter() - t0)
+    elapsed = time.perf_counter() - started
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    print(f"entries: {len(matcher.entries)}, phrasings: {len(matcher.phrases)}, "
+          f"questions timed: {len(timings)}")
+    print(f"median {statistics.median(timings) * 1000:.3f} ms, p99 {p99 * 1000:.3f} ms, "
+          f"max {timings[-1] * 1000:.3f} ms, {len(timings) / elapsed:.0f} questions/s")
+    return 0
+
+
+def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    _, db = open_school(settings, args.school)
+    with Session(db) as session:
+        rows = session.exec(
+            select(UnansweredQuestion).where(UnansweredQuestion.school_id == args.school)
+        ).all()
+    counts: Counter[str] = Counter(" ".join(r.text.lower().split()) for r in rows)
+    reasons: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        reasons[" ".join(r.text.lower().split())].add(r.reason)
+    if not counts:
+        print(f"No unanswered questions stored for {args.school}.")
+    for text, count in counts.most_common(args.limit):
+        print(f"{count:>4}  {text[:200]}  ({', '.join(sorted(reasons[text]))})")
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    problems = check_content(load_profiles(settings.schools_dir))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("FAQ content is complete for every school profile.")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Adds `faq ...` to the command line."""
+    faq = commands.add_parser("faq", help="ask, evaluate and maintain the FAQ")
+    sub = faq.add_subparsers(dest="faq_command", metavar="ACTION", required=True)
+
+    ask = sub.add_parser("ask", help="answer a question (or one per line of standard input)")
+    school_arg(ask)
+    ask.add_argument("--locale", default="en")
+    ask.add_argument("--json", action="store_true", help="one JSON object a line")
+    ask.add_argument("question", nargs="?", help="the question; omit to read standard input")
+    ask.set_defaults(handler=_ask)
+
+    ev = sub.add_parser("eval", help="score a labelled id<TAB>locale<TAB>question file")
+    ev.add_argument("file")
+    ev.add_argument("-v", "--verbose", action="store_true")
+    ev.set_defaults(handler=_eval)
+
+    bench = sub.add_parser("bench", help="time matching with all entries loaded")
+    bench.add_argument("--locale", default="en")
+    bench.add_argument("--rounds", type=int, default=20)
+    bench.set_defaults(handler=_bench)
+
+    un = sub.add_parser("unanswered", help="questions it could not answer, most frequent first")
+    school_arg(un)
+    un.add_argument("--limit", type=int, default=50)
+    un.set_defaults(handler=_unanswered)
+
+    check = sub.add_parser("check", help="check every entry loads and renders for every school")
+    check.set_defaults(handler=_check)

@@ -1,0 +1,263 @@
+"""Concerns: raised, routed to the right staff, acknowledged, passed on, escalated, resolved."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from assistant.db import transaction
+from assistant.hours import add_open_hours
+from assistant.i18n import gettext_for
+from assistant.models import (
+    Account,
+    Concern,
+    ConcernEvent,
+    Guardian,
+    Pupil,
+    SchoolClass,
+    Staff,
+    StaffRole,
+    utcnow,
+)
+from assistant.outbox import Claimed, enqueue
+from assistant.people.identity import ALPHABET
+from assistant.schools import School
+
+log = logging.getLogger(__name__)
+
+# What families choose -> the category the school's routing table knows.
+CATEGORIES = {
+    "upsetting": "upsetting-content",
+    "bullying": "bullying",
+    "stranger": "stranger-contact",
+    "live": "live-lesson",
+    "staff": "staff",
+    "access": "access",
+    "other": "other",
+}
+SAFEGUARDING = ("dsl", "deputy-dsl")
+# If nobody holding the routed role can be reached, the concern goes on down this list.
+FALLBACK = ("dsl", "deputy-dsl", "head", "office")
+URGENT_PRIORITY = 10
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    """A short, unguessable reference the sender can quote (8 readable symbols, ~40 bits)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def holders(session: Session, school_id: str, role: str, class_id: int | None) -> list[Staff]:
+    """Staff holding a role (teachers: of that class), leaving out anyone marked absent."""
+    query = (
+        select(Staff)
+        .join(StaffRole, col(StaffRole.staff_id) == col(Staff.id))
+        .where(Staff.school_id == school_id, StaffRole.role == role,
+               col(Staff.absent).is_(False))
+        .order_by(col(Staff.id))
+    )
+    if role == "teacher":
+        if class_id is None:
+            return []
+        query = query.where(StaffRole.class_id == class_id)
+    unique: dict[int | None, Staff] = {}
+    for member in session.exec(query):
+        unique.setdefault(member.id, member)
+    return list(unique.values())
+
+
+def route(session: Session, school: School, category: str, urgent: bool,
+          class_id: int | None) -> tuple[str, list[Staff]]:
+    """Decides who gets a concern: the profile's role for it, then the fallbacks."""
+    role = school.routing["urgent" if urgent else category]
+    chain = [role] + (["deputy-dsl"] if role == "dsl" else []) + list(FALLBACK)
+    for candidate in dict.fromkeys(chain):
+        found = [s for s in holders(session, school.id, candidate, class_id) if s.account_id]
+        if found:
+            return candidate, found
+    log.warning("concern at %s: no linked staff for %s or any fallback role", school.id, role)
+    return role, holders(session, school.id, role, class_id)
+
+
+def recipient(session: Session, account_id: int | None) -> str | None:
+    """The outbox address of an account ("telegram:123")."""
+    account = session.get(Account, account_id) if account_id else None
+    return f"{account.transport}:{account.external_id}" if account else None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What staff are shown about a concern."""
+
+    reference: str
+    child: str
+    class_code: str
+    category: str
+    urgent: bool
+    text: str
+    sender: str
+
+
+def summary(session: Session, concern: Concern) -> Summary:
+    """Gathers the child, class and sender for a concern."""
+    pupil = session.get(Pupil, concern.pupil_id) if concern.pupil_id else None
+    klass = session.get(SchoolClass, pupil.class_id) if pupil and pupil.class_id else None
+    guardian = session.get(Guardian, concern.sender_guardian_id) if (
+        concern.sender_guardian_id) else None
+    sender = "the child" if concern.from_pupil else (guardian.name if guardian else "a parent")
+    return Summary(concern.reference, f"{pupil.forename} {pupil.surname}" if pupil else "",
+                   klass.code if klass else "", concern.category, concern.urgent, concern.text,
+                   sender)
+
+
+def staff_message(session: Session, concern: Concern, locale: str, heading: str) -> dict[
+    str, object
+]:
+    """The outbox payload that puts a concern in front of a member of staff."""
+    _ = gettext_for(locale)
+    s = summary(session, concern)
+    lines = [heading, ""]
+    if s.urgent:
+        lines.append(_("URGENT: the message suggests a child may be in danger."))
+    lines += [
+        _("Reference: {ref}").format(ref=s.reference),
+        _("Child: {child}").format(child=f"{s.child} ({s.class_code})" if s.child else
+                                   _("not about a particular child")),
+        _("From: {sender}").format(sender=s.sender),
+        _("About: {category}").format(category=s.category.replace("-", " ")),
+        "",
+        s.text,
+    ]
+    buttons = [[{"label": _("Acknowledge"), "action": "concerns.ack", "payload": s.reference},
+                {"label": _("Pass to DSL"), "action": "concerns.pass", "payload": s.reference}],
+               [{"label": _("Resolve"), "action": "concerns.resolve", "payload": s.reference}]]
+    return {"text": "\n".join(lines), "buttons": buttons, "photos": list(concern.photos),
+            "protect": True}
+
+
+def deliver_to(session: Session, school: School, concern: Concern, staff: Iterable[Staff], *,
+               event: str, actor: str, now: datetime, heading: str) -> int:
+    """Records who the concern now belongs to and queues it for each of them."""
+    queued = 0
+    for member in staff:
+        session.add(ConcernEvent(concern_id=concern.id or 0, event=event, actor=actor,
+                                 staff_id=member.id, at=now))
+        address = recipient(session, member.account_id)
+        if address is None:
+            continue
+        out_of_hours = concern.urgent and school.alert_dsl_out_of_hours and any(
+            r == "dsl" or r == "deputy-dsl" for r in roles_of(session, member.id or 0))
+        enqueue(session=session, school=school, recipient=address, kind="concern",
+                payload={**staff_message(session, concern, "en", heading),
+                         "concern": concern.reference},
+                dedupe_key=f"concern:{concern.reference}:{event}:{member.id}",
+                in_hours=not out_of_hours, now=now,
+                priority=URGENT_PRIORITY if concern.urgent else 0)
+        queued += 1
+    return queued
+
+
+def roles_of(session: Session, staff_id: int) -> list[str]:
+    """Every role a member of staff holds."""
+    return list(session.exec(select(StaffRole.role).where(StaffRole.staff_id == staff_id)))
+
+
+def raise_concern(*, session: Session, school: School, sender_account_id: int | None,
+                  guardian_id: int | None, pupil_id: int | None, from_pupil: bool,
+                  category: str, text: str, photos: list[str], urgent: bool, locale: str,
+                  now: datetime) -> Concern:
+    """Stores a concern and routes it, in the caller's transaction."""
+    pupil = session.get(Pupil, pupil_id) if pupil_id else None
+    concern = Concern(
+        school_id=school.id, reference=new_reference(), sender_account_id=sender_account_id,
+        sender_guardian_id=guardian_id, pupil_id=pupil_id, from_pupil=from_pupil,
+        category=category, urgent=urgent, text=text[:4096], photos=photos[:10], locale=locale,
+        escalate_at=add_open_hours(school, now, school.ack_working_hours), created_at=now,
+    )
+    session.add(concern)
+    session.flush()
+    session.add(ConcernEvent(concern_id=concern.id or 0, event="created",
+                             actor="pupil" if from_pupil else "sender", at=now))
+    _role, staff = route(session, school, category, urgent,
+                         pupil.class_id if pupil else None)
+    deliver_to(session, school, concern, staff, event="routed", actor="system", now=now,
+               heading=gettext_for("en")("A new concern for you"))
+    return concern
+
+
+def visible_to(session: Session, concern: Concern, staff: Staff) -> bool:
+    """Only staff it was routed, passed or escalated to, and the DSL and deputies, see it."""
+    if staff.school_id != concern.school_id:
+        return False
+    if set(roles_of(session, staff.id or 0)) & set(SAFEGUARDING):
+        return True
+    return session.exec(
+        select(ConcernEvent.id).where(
+            ConcernEvent.concern_id == concern.id, ConcernEvent.staff_id == staff.id,
+            col(ConcernEvent.event).in_(["routed", "passed", "escalated"]))
+    ).first() is not None
+
+
+def tell_sender(session: Session, school: School, concern: Concern, text: str, key: str,
+                now: datetime) -> None:
+    """Queues a message to whoever raised the concern, inside contact hours."""
+    address = recipient(session, concern.sender_account_id)
+    if address is not None:
+        enqueue(session=session, school=school, recipient=address, kind="concern-update",
+                payload={"text": text}, dedupe_key=f"concern:{concern.reference}:{key}",
+                now=now)
+
+
+def escalate_due(session: Session, schools: dict[str, School], now: datetime) -> int:
+    """Escalates concerns not acknowledged in time: to the DSL, or from the DSL to the head."""
+    due = session.exec(select(Concern).where(
+        Concern.status == "open", col(Concern.escalate_at).is_not(None),
+        col(Concern.escalate_at) <= now)).all()
+    count = 0
+    for concern in due:
+        school = schools.get(concern.school_id)
+        if school is None:
+            continue
+        routed = session.exec(select(ConcernEvent.staff_id).where(
+            ConcernEvent.concern_id == concern.id, ConcernEvent.event == "routed")).all()
+        was_dsl = any(set(roles_of(session, sid or 0)) & set(SAFEGUARDING) for sid in routed)
+        target = "head" if was_dsl else "dsl"
+        staff = [s for s in holders(session, school.id, target, None)
+                 if s.id not in routed] or holders(session, school.id, "head", None)
+        _ = gettext_for("en")
+        deliver_to(session, school, concern, staff, event="escalated", actor="system", now=now,
+                   heading=_("Escalated: nobody has acknowledged this concern within {hours} "
+                             "school hours").format(hours=school.ack_working_hours))
+        concern.escalate_at = None
+        session.add(concern)
+        count += 1
+    return count
+
+
+def record_delivery(session: Session, item: Claimed) -> None:
+    """Notes on a concern that the outbox has put it in front of a member of staff."""
+    reference = item.payload.get("concern")
+    if item.kind != "concern" or not isinstance(reference, str):
+        return
+    concern = session.exec(select(Concern).where(Concern.reference == reference)).first()
+    if concern is None:
+        return
+    transport, _sep, external = item.recipient.partition(":")
+    member = session.exec(
+        select(Staff).join(Account, col(Account.id) == col(Staff.account_id))
+        .where(Account.transport == transport, Account.external_id == external,
+               Staff.school_id == concern.school_id)).first()
+    session.add(ConcernEvent(concern_id=concern.id or 0, event="delivered", actor="system",
+                             staff_id=member.id if member else None, at=utcnow()))
+
+
+def escalate_all(db: sa.Engine, schools: dict[str, School], now: datetime) -> int:
+    """Runs escalation in a transaction of its own (the bot's job calls this)."""
+    with transaction(db) as session:
+        return escalate_due(session, schools, now)

@@ -1,0 +1,398 @@
+"""The agreement walk-through: child by child, section by section, to a typed signature."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from assistant.agreements.status import (
+    OLD_VERSION,
+    SIGNED,
+    WITHDRAWN,
+    Status,
+    latest_records,
+    statuses,
+)
+from assistant.agreements.templates import (
+    Template,
+    full_text,
+    load_templates,
+    render,
+    templates_for,
+    text_hash,
+)
+from assistant.engine import Context, Outcome, State, expired_reply
+from assistant.events import Button, Event, Reply
+from assistant.i18n import when_text
+from assistant.live.invites import after_signing_buttons
+from assistant.models import Account, AgreementRecord, SchoolClass, Staff, StaffRole
+from assistant.outbox import enqueue
+from assistant.people.identity import LinkedChild, linked_children
+from assistant.schools import School
+
+NAME = "agreement"
+MAX_NAME = 100
+
+Row = tuple[Button, ...]
+
+
+# The child a parent or carer signs for, with the guardian who links them and the school.
+Signer = LinkedChild
+
+
+def signers(ctx: Context) -> list[Signer]:
+    """Every child linked to this account, with the guardian who links them."""
+    assert ctx.account.id is not None
+    return linked_children(ctx.session, ctx.account.id, ctx.schools)
+
+
+def _templates(ctx: Context, school: School) -> dict[str, Template]:
+    return templates_for(school, load_templates(ctx.locale if ctx.locale else "en"))
+
+
+def state_words(ctx: Context, status: Status) -> str:
+    """How a status reads in a list: "signed (version 2)", "not signed yet"."""
+    _ = ctx._
+    if status.state == SIGNED:
+        return _("signed")
+    if status.state == OLD_VERSION:
+        return _("new version to sign")
+    if status.state == WITHDRAWN:
+        return _("withdrawn")
+    return _("not signed yet")
+
+
+def valid_name(ctx: Context, typed: str) -> str | None:
+    """Returns why a typed signature can't be accepted, or None when it can."""
+    _ = ctx._
+    name = " ".join(typed.split())
+    if not name:
+        return _("Please type your full name - it is your signature.")
+    if len(name) > MAX_NAME:
+        return _("That's longer than {limit} characters. Please type just your full name."
+                 ).format(limit=MAX_NAME)
+    if not any(ch.isalpha() for ch in name):
+        return _("A signature needs letters - please type your full name, for example "
+                 "\"Noor Khan\".")
+    return None
+
+
+class AgreementFlow:
+    """Walks a parent or carer through each agreement for each child, and records it."""
+
+    name = NAME
+    commands = frozenset({"agreement"})
+    entry_actions = frozenset({"agreement.start", "agreement.child", "agreement.open",
+                               "agreement.withdraw"})
+
+    def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
+        """Moves the walk-through on by one step, checking the child and version each time."""
+        _ = ctx._
+        action = event.action
+        if action == "agreement.child":
+            return self._child_menu(ctx, event.payload)
+        if action in {"agreement.open", "agreement.withdraw"}:
+            pupil, _sep, template_id = event.payload.partition(":")
+            if action == "agreement.open":
+                return self._open(ctx, pupil, template_id)
+            return self._ask_withdraw(ctx, pupil, template_id)
+        if action == "agreement.start" or (event.command and state is None):
+            return self._start(ctx)
+        if state is None:
+            return Outcome([expired_reply(_)])
+        if event.command:
+            return self._resume(ctx, state)
+        return self._step(ctx, event, state)
+
+    # ------------------------------------------------------------------ choosing what to sign
+
+    def _start(self, ctx: Context) -> Outcome:
+        _ = ctx._
+        children = signers(ctx)
+        if not children:
+            return Outcome([Reply(_(
+                "I can't find any children linked to you yet. Use the link or code the "
+                "school gave you (send /start followed by the code), then come back to sign."))])
+        if len(children) == 1:
+            return self._child_menu(ctx, str(children[0].child.pupil_id))
+        rows: list[Row] = []
+        for signer in children:
+            done, total = self._progress(ctx, signer)
+            rows.append((Button(_("{child} ({code}): {done} of {total} signed").format(
+                child=signer.child.forename, code=signer.child.class_code, done=done,
+                total=total), "agreement.child", str(signer.child.pupil_id)),))
+        return Outcome([Reply(_("Which child would you like to sign the agreements for?"),
+                              tuple(rows))])
+
+    def _statuses(self, ctx: Context, signer: Signer) -> list[Status]:
+        latest = latest_records(ctx.session, [signer.child.pupil_id])
+        return statuses(signer.child.pupil_id, signer.child.year,
+                        _templates(ctx, signer.school), latest)
+
+    def _progress(self, ctx: Context, signer: Signer) -> tuple[int, int]:
+        found = self._statuses(ctx, signer)
+        return sum(s.done for s in found), len(found)
+
+    def _signer(self, ctx: Context, pupil: str) -> Signer | None:
+        return next((s for s in signers(ctx) if str(s.child.pupil_id) == pupil), None)
+
+    def _child_menu(self, ctx: Context, pupil: str) -> Outcome:
+        _ = ctx._
+        signer = self._signer(ctx, pupil)
+        if signer is None:
+            return Outcome([expired_reply(_)])
+        child = signer.child
+        lines = [_("Agreements for {child} ({code}):").format(child=child.name,
+                                                               code=child.class_code)]
+        rows: list[Row] = []
+        for status in self._statuses(ctx, signer):
+            template = status.template
+            lines.append(f"- {template.title}: {state_words(ctx, status)}")
+            payload = f"{child.pupil_id}:{template.id}"
+            if status.state == SIGNED:
+                rows.append((Button(_("Withdraw: {title}").format(title=template.title),
+                                    "agreement.withdraw", payload),))
+            else:
+                rows.insert(sum(1 for r in rows if r[0].action == "agreement.open"),
+                            (Button(_("Read and sign: {title}").format(title=template.title),
+                                    "agreement.open", payload),))
+        if not child.parental_responsibility:
+            lines.append(_("Only a parent or carer with parental responsibility can sign for "
+                           "{child}. Please ask them, or the school office.").format(
+                               child=child.forename))
+            rows = []
+        elif all(r[0].action == "agreement.withdraw" for r in rows):
+            lines.append(_("Everything is signed for {child} - thank you.").format(
+                child=child.forename))
+        return Outcome([Reply("\n".join(lines), tuple(rows))])
+
+    # ------------------------------------------------------------------ reading
+
+    def _open(self, ctx: Context, pupil: str, template_id: str) -> Outcome:
+        signer = self._signer(ctx, pupil)
+        template = _templates(ctx, signer.school).get(template_id) if signer else None
+        if signer is None or template is None or not signer.child.parental_responsibility:
+            return Outcome([expired_reply(ctx._)])
+        state = State(NAME, "read", {"pupil": signer.child.pupil_id, "template": template.id,
+                                     "version": template.version, "section": -1})
+        return Outcome([self._page(ctx, signer, template, -1)], state)
+
+    def _page(self, ctx: Context, signer: Signer, template: Template, section: int) -> Reply:
+        """The intro (-1), one section, or the final page with the confirmation."""
+        _ = ctx._
+
+        def fill(text: str) -> str:
+            return render(text, school=signer.school, child=signer.child.forename,
+                          locale=ctx.locale)
+
+        back = Button(_("Back"), "agreement.back")
+        total = len(template.sections)
+        if section < 0:
+            heading = _("{title} - for {child}").format(title=template.title,
+                                                          child=signer.child.name)
+            text = f"{heading}\n\n{fill(template.intro)}"
+            if template.signed_by == "child-with-parent":
+                text += "\n\n" + _("This one is {child}'s own: please read it together with "
+                                    "{child}, and agree to it together at the end.").format(
+                    child=signer.child.forename)
+            return Reply(text, ((Button(_("Start reading"), "agreement.next"),),))
+        if section < total:
+            part = template.sections[section]
+            text = f"{fill(part.title)} ({section + 1}/{total})\n\n{fill(part.text)}"
+            return Reply(text, ((back, Button(_("Next"), "agreement.next")),))
+        lines: list[str] = []
+        if template.key_points:
+            lines.append(_("The key points:"))
+            lines += [f"- {fill(point)}" for point in template.key_points]
+            lines.append("")
+        lines.append(fill(template.confirm))
+        agree = _("We agree") if template.signed_by == "child-with-parent" else _("I agree")
+        return Reply("\n".join(lines), ((back, Button(agree, "agreement.agree")),))
+
+    def _resume(self, ctx: Context, state: State) -> Outcome:
+        _ = ctx._
+        signer = self._signer(ctx, str(state.data.get("pupil")))
+        template = _templates(ctx, signer.school).get(str(state.data.get("template"))) if (
+            signer) else None
+        if signer is None or template is None:
+            return self._start(ctx)
+        note = Reply(_("Welcome back - here is where you were with {title} for {child}. "
+                       "(Send /help to do something else.)").format(
+                           title=template.title, child=signer.child.forename),
+                     ((Button(_("Choose another agreement"), "agreement.start"),),))
+        return Outcome([note, self._current(ctx, signer, template, state)], state)
+
+    def _current(self, ctx: Context, signer: Signer, template: Template, state: State) -> Reply:
+        if state.step == "name":
+            return self._ask_name(ctx)
+        if state.step == "confirm":
+            return self._summary(ctx, signer, template, str(state.data.get("name", "")))
+        return self._page(ctx, signer, template, int(state.data.get("section", -1)))
+
+    # ------------------------------------------------------------------ the steps
+
+    def _step(self, ctx: Context, event: Event, state: State) -> Outcome:
+        _ = ctx._
+        signer = self._signer(ctx, str(state.data.get("pupil")))
+        if signer is None or not signer.child.parental_responsibility:
+            return Outcome([expired_reply(_)])
+        if state.step == "withdraw":
+            return self._withdraw(ctx, event, state, signer)
+        template = _templates(ctx, signer.school).get(str(state.data.get("template")))
+        if template is None:
+            return Outcome([expired_reply(_)])
+        if template.version != state.data.get("version"):
+            restart = State(NAME, "read", {**state.data, "version": template.version,
+                                           "section": -1})
+            restart.data.pop("name", None)
+            note = Reply(_("The school has just updated this agreement, so let's start it "
+                           "again from the beginning with the new version."))
+            return Outcome([note, self._page(ctx, signer, template, -1)], restart)
+        section = int(state.data.get("section", -1))
+        if state.step == "read" and event.action in {"agreement.next", "agreement.back"}:
+            section += 1 if event.action == "agreement.next" else -1
+            section = max(-1, min(section, len(template.sections)))
+            moved = State(NAME, "read", {**state.data, "section": section})
+            return Outcome([self._page(ctx, signer, template, section)], moved)
+        if state.step == "read" and event.action == "agreement.agree":
+            return Outcome([self._ask_name(ctx)], State(NAME, "name", state.data))
+        if state.step == "name" and event.text is not None and not event.action:
+            problem = valid_name(ctx, event.text)
+            if problem is not None:
+                return Outcome([Reply(problem)], state)
+            name = " ".join(event.text.split())
+            return Outcome([self._summary(ctx, signer, template, name)],
+                           State(NAME, "confirm", {**state.data, "name": name}))
+        if state.step == "confirm" and event.action == "agreement.sign":
+            return self._sign(ctx, signer, template, str(state.data["name"]))
+        if event.action == "agreement.cancel":
+            return Outcome([Reply(_("Okay, nothing has been signed. Send /agreement when you're "
+                                    "ready."))])
+        hint = _("Please type your full name.") if state.step == "name" else _(
+            "Please use the buttons above, or send /help to do something else.")
+        return Outcome([Reply(hint)], state)
+
+    def _ask_name(self, ctx: Context) -> Reply:
+        return Reply(ctx._("Please type your full name as your signature (the parent or carer "
+                           "signing)."))
+
+    def _details(self, ctx: Context, signer: Signer, template: Template, name: str) -> list[str]:
+        """The lines the summary and the receipt share: child, agreement, signer."""
+        _ = ctx._
+        return [
+            _("Child: {child} ({code})").format(child=signer.child.name,
+                                                code=signer.child.class_code),
+            _("Agreement: {title} (version {version})").format(title=template.title,
+                                                                version=template.version),
+            _("Signed by: {name}").format(name=name),
+        ]
+
+    def _summary(self, ctx: Context, signer: Signer, template: Template, name: str) -> Reply:
+        _ = ctx._
+        text = "\n".join([_("Please check before you sign:"),
+                          *self._details(ctx, signer, template, name)])
+        return Reply(text, ((Button(_("Sign"), "agreement.sign"),
+                             Button(_("Cancel"), "agreement.cancel")),))
+
+    def _sign(self, ctx: Context, signer: Signer, template: Template, name: str) -> Outcome:
+        _ = ctx._
+        shown = full_text(template, school=signer.school, child=signer.child.forename,
+                          locale=ctx.locale)
+        account = ctx.account
+        ctx.session.add(AgreementRecord(
+            school_id=signer.school.id, pupil_id=signer.child.pupil_id,
+            guardian_id=signer.guardian_id, event="signed", template_id=template.id,
+            version=template.version, text_hash=text_hash(shown), typed_name=name,
+            locale=ctx.locale, at=ctx.now,
+            telegram_user_id=account.external_id if account.transport == "telegram" else None,
+        ))
+        receipt = "\n".join([
+            _("Signed - thank you. Your receipt:"),
+            *self._details(ctx, signer, template, name),
+            _("When: {when}").format(when=when_text(ctx.now, ctx.locale,
+                                                    signer.school.timezone)),
+        ])
+        ctx.session.flush()
+        rows: list[Row] = []
+        following = next((s for s in self._statuses(ctx, signer) if not s.done), None)
+        if following is not None:
+            rows.append((Button(_("Next: {title}").format(title=following.template.title),
+                                "agreement.open",
+                                f"{signer.child.pupil_id}:{following.template.id}"),))
+        if following is None:  # all signed: any live-lesson invitation can go ahead now
+            rows += [(button,) for button in after_signing_buttons(
+                ctx.session, guardian_id=signer.guardian_id, pupil_id=signer.child.pupil_id,
+                locale=ctx.locale, timezone=signer.school.timezone, now=ctx.now)]
+        others = [s for s in signers(ctx) if s.child.pupil_id != signer.child.pupil_id]
+        if others:
+            rows.append((Button(_("Another child"), "agreement.start"),))
+        return Outcome([Reply(receipt, tuple(rows))])
+
+    # ------------------------------------------------------------------ withdrawing
+
+    def _ask_withdraw(self, ctx: Context, pupil: str, template_id: str) -> Outcome:
+        _ = ctx._
+        signer = self._signer(ctx, pupil)
+        template = _templates(ctx, signer.school).get(template_id) if signer else None
+        if signer is None or template is None or not signer.child.parental_responsibility:
+            return Outcome([expired_reply(_)])
+        question = _("Do you want to withdraw your agreement to {title} for {child}? It stays "
+                     "on record that it was signed, and {child}'s class teacher will be told."
+                     ).format(title=template.title, child=signer.child.forename)
+        return Outcome(
+            [Reply(question, ((Button(_("Yes, I no longer agree"), "agreement.withdraw_yes"),
+                               Button(_("No"), "agreement.cancel")),))],
+            State(NAME, "withdraw", {"pupil": signer.child.pupil_id, "template": template.id}),
+        )
+
+    def _withdraw(self, ctx: Context, event: Event, state: State, signer: Signer) -> Outcome:
+        _ = ctx._
+        if event.action != "agreement.withdraw_yes":
+            return Outcome([Reply(_("Okay, nothing has changed."))])
+        template = _templates(ctx, signer.school).get(str(state.data["template"]))
+        latest = latest_records(ctx.session, [signer.child.pupil_id]).get(
+            (signer.child.pupil_id, str(state.data["template"])))
+        if template is None or latest is None or latest.event != "signed":
+            return Outcome([expired_reply(_)])
+        record = AgreementRecord(
+            school_id=signer.school.id, pupil_id=signer.child.pupil_id,
+            guardian_id=signer.guardian_id, event="withdrawn", template_id=template.id,
+            version=latest.version, text_hash=latest.text_hash, typed_name=signer.guardian_name,
+            locale=ctx.locale, at=ctx.now,
+            telegram_user_id=(ctx.account.external_id
+                              if ctx.account.transport == "telegram" else None),
+        )
+        ctx.session.add(record)
+        ctx.session.flush()
+        self._tell_teachers(ctx, signer, template, record)
+        return Outcome([Reply(_("Done - your withdrawal is recorded and {child}'s class "
+                                "teacher will be told. You can sign again at any time with "
+                                "/agreement.").format(child=signer.child.forename))])
+
+    def _tell_teachers(self, ctx: Context, signer: Signer, template: Template,
+                       record: AgreementRecord) -> None:
+        teachers = ctx.session.exec(
+            select(Staff)
+            .join(StaffRole, StaffRole.staff_id == Staff.id)  # type: ignore[arg-type]
+            .join(SchoolClass, SchoolClass.id == StaffRole.class_id)  # type: ignore[arg-type]
+            .where(SchoolClass.school_id == signer.school.id,
+                   SchoolClass.code == signer.child.class_code, StaffRole.role == "teacher")
+        ).all()
+        for teacher in teachers:
+            if teacher.account_id is None:
+                continue
+            account = teacher_account(ctx, teacher.account_id)
+            if account is None:
+                continue
+            text = ctx._("{parent} has withdrawn their agreement to {title} for {child} ({code})."
+                         ).format(parent=signer.guardian_name, title=template.title,
+                                  child=signer.child.name, code=signer.child.class_code)
+            enqueue(session=ctx.session, school=signer.school, recipient=account,
+                    kind="agreement-withdrawn", payload={"text": text},
+                    dedupe_key=f"agreement-withdrawn:{record.id}:{teacher.id}", now=ctx.now)
+
+
+def teacher_account(ctx: Context, account_id: int) -> str | None:
+    """The outbox recipient ("telegram:123") for a staff member's account."""
+    account = ctx.session.get(Account, account_id)
+    return f"{account.transport}:{account.external_id}" if account is not None else None
+

@@ -1,0 +1,164 @@
+"""/sessions: staff see who is coming to their live lessons, and move or cancel one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from assistant.engine import Context, Outcome, State, expired_reply
+from assistant.events import Button, Event, Reply
+from assistant.faq.facts import contact_hours_text
+from assistant.i18n import N_, when_text
+from assistant.live.invites import SCHEDULED, cancel_session, move_session
+from assistant.live.register import (
+    ACCEPTED_ANSWER,
+    DECLINED_ANSWER,
+    NO_ANSWER,
+    NOT_LINKED,
+    answers,
+)
+from assistant.live.rules import within_contact_hours
+from assistant.live.store import class_label, may_manage
+from assistant.live.text import full_when, length_text, when_error_text
+from assistant.live.when import WhenError, parse_when
+from assistant.models import LiveSession
+from assistant.people.identity import StaffLink
+from flows.staff import not_staff_reply, staff_post
+
+NAME = "sessions"
+SHOWN = 10
+MARKS = {ACCEPTED_ANSWER: "✓", DECLINED_ANSWER: "✗", NO_ANSWER: "…", NOT_LINKED: "–"}
+ANSWER_WORDS = {ACCEPTED_ANSWER: N_("accepted"), DECLINED_ANSWER: N_("can't attend"),
+                NO_ANSWER: N_("no answer"), NOT_LINKED: N_("no family linked")}
+
+
+def _ends(live: LiveSession) -> datetime:
+    return live.starts_at + timedelta(minutes=live.minutes)
+
+
+class SessionsFlow:
+    """Lists upcoming sessions with each pupil's answer; moves or cancels one on request."""
+
+    name = NAME
+    commands = frozenset({"sessions"})
+    entry_actions = frozenset({f"{NAME}.move", f"{NAME}.cancel"})
+
+    def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
+        """Shows the list, or takes one step of moving or cancelling a session."""
+        _ = ctx._
+        post = staff_post(ctx)
+        if post is None:
+            return Outcome([not_staff_reply(ctx)])
+        if event.action in self.entry_actions:
+            live = self._session(ctx, post, event.payload)
+            if live is None:
+                return Outcome([expired_reply(_)])
+            data = {"id": live.id, "version": live.version}
+            if event.action == f"{NAME}.cancel":
+                return Outcome([Reply(
+                    _("Cancel the live lesson for {classes} on {when}? Everyone invited will be "
+                      "told, and any link sent will be removed.").format(
+                        classes=class_label(ctx.session, live),
+                        when=full_when(live.starts_at, ctx.locale, ctx.school.timezone)),
+                    ((Button(_("Cancel the session"), f"{NAME}.cancel_yes"),
+                      Button(_("Keep it"), f"{NAME}.keep")),))], State(NAME, "cancel", data))
+            return self._ask_time(ctx, data)
+        if state is None or event.command:
+            return Outcome(self._list(ctx, post))
+        if event.action == f"{NAME}.keep":
+            return Outcome([Reply(_("Okay, nothing has changed."))])
+        live = self._session(ctx, post, str(state.data.get("id")))
+        if live is None or live.version != state.data.get("version"):
+            return Outcome([Reply(_("That session has changed in the meantime - send /sessions "
+                                    "to see it as it is now."))])
+        if state.step == "cancel" and event.action == f"{NAME}.cancel_yes":
+            told = cancel_session(session=ctx.session, school=ctx.school, live=live, now=ctx.now)
+            return Outcome([Reply(ctx.ngettext(
+                "Cancelled. {n} family will be told, inside contact hours.",
+                "Cancelled. {n} families will be told, inside contact hours.", told).format(
+                n=told))])
+        if state.step == "move" and event.text is not None and not event.action:
+            return self._typed_time(ctx, live, event.text, dict(state.data))
+        if state.step == "move_confirm" and event.action == f"{NAME}.move_yes":
+            at = datetime.fromisoformat(str(state.data["at"]))
+            if at <= ctx.now or not within_contact_hours(ctx.school, at, live.minutes):
+                return self._ask_time(ctx, dict(state.data), _("That time has passed."))
+            told = move_session(session=ctx.session, school=ctx.school, live=live,
+                                starts_at=at, now=ctx.now)
+            return Outcome([Reply(ctx.ngettext(
+                "Moved. {n} family will get the new time and be asked again, inside contact "
+                "hours.",
+                "Moved. {n} families will get the new time and be asked again, inside contact "
+                "hours.", told).format(n=told))])
+        return Outcome([Reply(_("Please use the buttons above, or send /cancel to stop."))],
+                       state)
+
+    def _session(self, ctx: Context, post: StaffLink, payload: str) -> LiveSession | None:
+        """The session a button or conversation names, if this member of staff may change it."""
+        live = ctx.session.get(LiveSession, int(payload)) if payload.isdigit() else None
+        if (live is None or live.status != SCHEDULED or _ends(live) <= ctx.now
+                or not may_manage(ctx.session, post, live)):
+            return None
+        return live
+
+    def _ask_time(self, ctx: Context, data: dict[str, Any], problem: str = "") -> Outcome:
+        ask = ctx._("What is the new day and time? Type it as before, for example \"thu "
+                    "10:00\" or \"26/11 13:30\".")
+        return Outcome([Reply(f"{problem}\n\n{ask}" if problem else ask,
+                              ((Button(ctx._("Keep it"), f"{NAME}.keep"),),))],
+                       State(NAME, "move", {k: v for k, v in data.items() if k != "at"}))
+
+    def _typed_time(self, ctx: Context, live: LiveSession, text: str,
+                    data: dict[str, Any]) -> Outcome:
+        _ = ctx._
+        try:
+            at = parse_when(text, now=ctx.now, tz=ctx.school.tz)
+        except WhenError as error:
+            return self._ask_time(ctx, data, when_error_text(error.reason, error.detail, _))
+        if not within_contact_hours(ctx.school, at, live.minutes):
+            return self._ask_time(ctx, data, _(
+                "Sorry - that is outside {school}'s contact hours ({hours}), and the policy "
+                "keeps live lessons inside them.").format(
+                school=ctx.school.name, hours=contact_hours_text(ctx.school, ctx.locale)))
+        question = _("Move it from {old} to {new}? Everyone invited will be told, and asked "
+                     "again.").format(old=full_when(live.starts_at, ctx.locale,
+                                                    ctx.school.timezone),
+                                      new=full_when(at, ctx.locale, ctx.school.timezone))
+        return Outcome([Reply(question, ((Button(_("Move it"), f"{NAME}.move_yes"),
+                                          Button(_("Keep it"), f"{NAME}.keep")),))],
+                       State(NAME, "move_confirm", {**data, "at": at.isoformat()}))
+
+    def _list(self, ctx: Context, post: StaffLink) -> list[Reply]:
+        _ = ctx._
+        rows = ctx.session.exec(
+            select(LiveSession)
+            .where(LiveSession.school_id == ctx.school.id, LiveSession.status == SCHEDULED,
+                   col(LiveSession.starts_at) > ctx.now - timedelta(hours=3))
+            .order_by(col(LiveSession.starts_at))
+        ).all()
+        mine = [live for live in rows if _ends(live) > ctx.now
+                and may_manage(ctx.session, post, live)][:SHOWN]
+        if not mine:
+            return [Reply(_("You have no live lessons coming up. Send /newsession to arrange "
+                            "one."))]
+        return [self._card(ctx, live) for live in mine]
+
+    def _card(self, ctx: Context, live: LiveSession) -> Reply:
+        """One session: when, where, the count of each answer, and each pupil's answer."""
+        _ = ctx._
+        found = answers(ctx.session, live)
+        head = _("Session {id}: {classes}, {when}, {length}, {platform}").format(
+            id=live.id, classes=class_label(ctx.session, live),
+            when=when_text(live.starts_at, ctx.locale, ctx.school.timezone),
+            length=length_text(live.minutes, ctx.ngettext), platform=live.platform)
+        counts = " · ".join(f"{_(ANSWER_WORDS[word])}: {sum(a.answer == word for a in found)}"
+                            for word in ANSWER_WORDS)
+        lines = [head, counts, ""]
+        lines += [f"{MARKS[a.answer]} {a.pupil} ({a.class_code}): {_(ANSWER_WORDS[a.answer])}"
+                  for a in found]
+        assert live.id is not None
+        return Reply("\n".join(lines), ((Button(_("Move"), f"{NAME}.move", str(live.id)),
+                                         Button(_("Cancel it"), f"{NAME}.cancel",
+                                                str(live.id))),))
