@@ -60,6 +60,8 @@ class Context:
     services: Any
     _: Gettext
     ngettext: Callable[[str, str, int], str]
+    # True when /cancel found something to stop (a conversation running or parked).
+    stopped: bool = False
 
 
 class Flow(Protocol):
@@ -72,6 +74,14 @@ class Flow(Protocol):
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Handles an event and says what to reply and where the conversation stands."""
         ...
+
+
+# The command that stops everything, the running conversation and any parked ones.
+CANCEL = "cancel"
+# A conversation row that holds only parked flows, with nothing running.
+IDLE = ""
+# How many interrupted conversations are kept to resume; the oldest goes first.
+MAX_PARKED = 3
 
 
 class StaleConversationError(Exception):
@@ -169,30 +179,88 @@ class Engine:
             _=_,
             ngettext=ngettext_for(locale),
         )
-        current = State(conv.flow, conv.step, dict(conv.data)) if conv is not None else None
+        current = (State(conv.flow, conv.step, dict(conv.data))
+                   if conv is not None and conv.flow != IDLE else None)
+        parked: dict[str, Any] = dict(conv.parked) if conv is not None else {}
+        nonce = conv.nonce if conv is not None else ""
+        routed = self._route(event, current, parked, nonce)
+        if routed is None:
+            return Response([expired_reply(_)])
+        flow, state, parked_now = routed
+        if event.command == CANCEL:
+            ctx.stopped = current is not None or bool(parked)
+            state, parked = None, {}
+        elif parked_now is not None and self._resumable(parked_now.flow):
+            parked = self._park(parked, parked_now, nonce)
+        else:
+            parked_now = None
 
+        outcome = flow.handle(ctx, event, state)
+        replies = list(outcome.replies)
+        if parked_now is not None and outcome.state is None:
+            replies.append(self._offer_back(ctx, parked_now.flow))
+        new_nonce = self._save(session, account.id, conv, outcome.state, parked, ctx.school.id)
+        return Response(replies, new_nonce)
+
+    def _route(
+        self, event: Event, current: State | None, parked: dict[str, Any], nonce: str
+    ) -> tuple[Flow, State | None, State | None] | None:
+        """Picks the flow and state for an event, and the running state it interrupts, if any.
+
+        Returns None for a button that no longer belongs to any conversation. Another flow's
+        command or entry button parks the running conversation instead of dropping it, and a
+        parked flow's own command (or one of its buttons still on screen) resumes it.
+        """
         if event.action is not None:
             flow = self.flow_for_action(event.action)
             if flow is None:
-                return Response([expired_reply(_)])
-            if event.action in flow.entry_actions:
-                state = current if current is not None and current.flow == flow.name else None
-            elif conv is None or conv.flow != flow.name or event.nonce != conv.nonce:
-                return Response([expired_reply(_)])
-            else:
-                state = current
-        elif event.command is not None:
+                return None
+            if current is not None and current.flow == flow.name:
+                if event.action in flow.entry_actions or event.nonce == nonce:
+                    return flow, current, None
+                return None
+            own = parked.get(flow.name)
+            resumable = own is not None and (event.action in flow.entry_actions
+                                             or event.nonce == own.get("nonce"))
+            if not resumable and event.action not in flow.entry_actions:
+                return None
+            return flow, self._unpark(parked, flow.name), current
+        if event.command is not None:
             flow = self.by_command.get(event.command, self.text_flow)
-            # A flow's own command hands it the conversation, so it can resume or start over.
-            state = current if current is not None and current.flow == flow.name else None
-        elif current is not None and current.flow in self.flows:
-            flow, state = self.flows[current.flow], current
-        else:
-            flow, state = self.text_flow, None
+            if current is not None and current.flow == flow.name:
+                return flow, current, None
+            if event.command == CANCEL:
+                return flow, None, None
+            return flow, self._unpark(parked, flow.name), current
+        if current is not None and current.flow in self.flows:
+            return self.flows[current.flow], current, None
+        return self.text_flow, None, None
 
-        outcome = flow.handle(ctx, event, state)
-        nonce = self._save(session, account.id, conv, outcome.state, ctx.school.id)
-        return Response(outcome.replies, nonce)
+    def _resumable(self, name: str) -> bool:
+        """Whether a flow can be picked up again later by its own command."""
+        flow = self.flows.get(name)
+        return flow is not None and bool(flow.commands)
+
+    @staticmethod
+    def _unpark(parked: dict[str, Any], name: str) -> State | None:
+        """Takes a parked flow's state out of the parked set, if it is there."""
+        found = parked.pop(name, None)
+        if not isinstance(found, dict):
+            return None
+        return State(name, str(found.get("step", "")), dict(found.get("data") or {}))
+
+    @staticmethod
+    def _park(parked: dict[str, Any], state: State, nonce: str) -> dict[str, Any]:
+        """Adds an interrupted state to the parked set, keeping only the newest few."""
+        kept = {name: value for name, value in parked.items() if name != state.flow}
+        kept[state.flow] = {"step": state.step, "data": state.data, "nonce": nonce}
+        return dict(list(kept.items())[-MAX_PARKED:])
+
+    def _offer_back(self, ctx: Context, name: str) -> Reply:
+        """Tells the user how to carry on with the conversation that was interrupted."""
+        command = min(self.flows[name].commands)
+        return Reply(ctx._("When you're ready, send /{command} to carry on where you left "
+                           "off.").format(command=command))
 
     def _save(
         self,
@@ -200,6 +268,7 @@ class Engine:
         account_id: int,
         conv: Conversation | None,
         state: State | None,
+        parked: dict[str, Any],
         school_id: str,
     ) -> str:
         # The conditional write is the guard against two events racing on one conversation.
@@ -207,6 +276,8 @@ class Engine:
         old_nonce = conv.nonce if conv is not None else None
         if conv is not None:
             session.expunge(conv)
+        if state is None and parked:
+            state = State(IDLE, "")
         if state is None:
             if old_nonce is not None:
                 result = session.execute(
@@ -222,6 +293,7 @@ class Engine:
             "flow": state.flow,
             "step": state.step,
             "data": state.data,
+            "parked": parked,
             "nonce": nonce,
             "school_id": school_id,
             "updated_at": utcnow(),

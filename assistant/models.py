@@ -146,6 +146,8 @@ class Conversation(SQLModel, table=True):
     step: str = Field(max_length=40)
     data: dict[str, Any] = _json()
     nonce: str = Field(default="", max_length=16)
+    # Flows interrupted by another command, by name: {"step", "data", "nonce"} each, to resume.
+    parked: dict[str, Any] = _json()
     updated_at: datetime = _created()
 
 

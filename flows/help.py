@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.engine import Context, Outcome, State
+from assistant.engine import CANCEL, Context, Outcome, State
 from assistant.events import Event, Reply
 from assistant.people.identity import identity_of
 
@@ -17,7 +17,10 @@ class HelpFlow:
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Answers /help, /cancel and the help button; nothing is kept afterwards."""
         _ = ctx._
-        if event.command == "cancel":
+        if event.command == CANCEL:
+            if not ctx.stopped:
+                return Outcome([Reply(_("There's nothing to stop - we weren't in the middle of "
+                                        "anything. Send /help to see what I can do."))])
             return Outcome([Reply(_("Okay, I've stopped that. Send /help to see what I can do."))])
         return Outcome([help_reply(ctx)])
 

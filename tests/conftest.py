@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,11 +48,44 @@ def schools() -> dict[str, School]:
     return load_profiles()
 
 
-def _postgres_engine() -> Iterator[sa.Engine]:
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory,
+                    schools: dict[str, School]) -> Path:
+    """A SQLite file migrated once for the whole run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    sync_schools(engine, schools)
+    with engine.connect() as connection:  # fold the write-ahead log into the file before copying
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+_postgres_template: list[str] = []
+
+
+def _postgres_template_name(admin: sa.Engine, schools: dict[str, School]) -> str:
+    """A PostgreSQL database migrated once for the whole run, used as each test's template."""
+    if not _postgres_template:
+        name = f"tpl_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.engine.make_url(POSTGRES_URL).set(database=name)
+        engine = make_engine(url.render_as_string(hide_password=False))
+        migrate(engine)
+        sync_schools(engine, schools)
+        engine.dispose()
+        _postgres_template.append(name)
+    return _postgres_template[0]
+
+
+def _postgres_engine(schools: dict[str, School]) -> Iterator[sa.Engine]:
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    template = _postgres_template_name(admin, schools)
     name = f"t_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     url = sa.engine.make_url(POSTGRES_URL).set(database=name)
     engine = make_engine(url.render_as_string(hide_password=False))
     try:
@@ -64,18 +98,17 @@ def _postgres_engine() -> Iterator[sa.Engine]:
 
 
 @pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path: Path, schools: dict[str, School]) -> Iterator[
-    sa.Engine
-]:
+def db(request: pytest.FixtureRequest, tmp_path: Path, schools: dict[str, School],
+       sqlite_template: Path) -> Iterator[sa.Engine]:
     """A fresh, migrated database for this test alone (SQLite, and PostgreSQL when set up)."""
     if request.param == "postgresql":
-        generator = _postgres_engine()
+        generator = _postgres_engine(schools)
         engine = next(generator)
     else:
         generator = None
-        engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
-    migrate(engine)
-    sync_schools(engine, schools)
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
     yield engine
     if generator is not None:
         generator.close()
@@ -90,3 +123,14 @@ def engine(db: sa.Engine, schools: dict[str, School], clock: Clock) -> Engine:
 
     return Engine(db=db, flows=all_flows(), schools=schools, default_school="demo",
                   text_flow="questions", services=build_services(schools), clock=clock)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drops the PostgreSQL template database the run made, if it made one."""
+    if not _postgres_template:
+        return
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{_postgres_template[0]}" '
+                                   "WITH (FORCE)"))
+    admin.dispose()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from assistant.agreements.templates import load_templates
 from assistant.agreements.export import COLUMNS, agreement_rows
+from assistant.agreements.templates import load_templates
 from assistant.db import make_engine
 from assistant.models import OutboxMessage
 from assistant.outbox import Claimed, Dispatcher
@@ -125,14 +125,14 @@ def test_export_has_a_row_per_pupil_and_agreement(engine, clock, school, tmp_pat
 def test_export_command_writes_csv_and_html(tmp_path) -> None:
     import os
     import subprocess
-    import sys
+
+    from tests.support.cli import run_cli
 
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     roster = str(Path(__file__).parent / "data" / "roster-two-classes.csv")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "assistant", *args], env=env, text=True,
-                              capture_output=True, timeout=120, check=False)
+        return run_cli(*args, env=env)
 
     assert run("roster", "import", "--school", "demo", roster).returncode == 0
     out = tmp_path / "agreements.csv"

@@ -326,12 +326,10 @@ def test_dsl_export_has_each_concern_and_its_history_and_warns(engine, clock, pe
     assert "created" in record["history"] and "delivered" in record["history"]
     out = tmp_path / "concerns.csv"
     import os
-    import subprocess
-    import sys
-    done = subprocess.run([sys.executable, "-m", "assistant", "export", "concerns", "--school",
-                           "demo", "--out", str(out)], env={**os.environ,
-                                                            "DATA_DIR": str(tmp_path)},
-                          capture_output=True, text=True, timeout=120, check=False)
+
+    from tests.support.cli import run_cli
+    done = run_cli("export", "concerns", "--school", "demo", "--out", str(out),
+                   env={**os.environ, "DATA_DIR": str(tmp_path)})
     assert done.returncode == 0 and "safeguarding information" in done.stderr
     with out.open(encoding="utf-8-sig") as handle:
         assert next(csv.reader(handle)) == COLUMNS

@@ -345,7 +345,8 @@ def test_register_export_lists_who_accepted(engine, clock, school, tmp_path) -> 
     import csv
     import os
     import subprocess
-    import sys
+
+    from tests.support.cli import run_cli
 
     arrange(school["teacher"])
     sent = deliver(engine, clock, clock.now)
@@ -357,8 +358,7 @@ def test_register_export_lists_who_accepted(engine, clock, school, tmp_path) -> 
     env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(tmp_path)}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "assistant", "export", "register", *args],
-                              env=env, text=True, capture_output=True, timeout=120, check=False)
+        return run_cli("export", "register", *args, env=env)
 
     out = tmp_path / "register.csv"
     done = run("--session", "1", "--out", str(out))

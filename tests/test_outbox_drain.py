@@ -11,6 +11,7 @@ from assistant.db import transaction
 from assistant.outbox import Claimed, Dispatcher, enqueue, pending_count
 from assistant.outbox_drain import Drainer
 from assistant.testing.fake_api import OVERALL_PER_SECOND, Ledger
+from tests.support.cli import run_cli
 
 
 def test_backlog_larger_than_a_batch_is_sent_in_one_drain(engine, clock) -> None:
@@ -57,7 +58,5 @@ def test_invitations_bench_reports_the_floor_and_survives_a_kill(tmp_path) -> No
     assert "clean run: 40 invitations to 40 chats" in done.stdout
     assert "floor 1.3 s at 30/s" in done.stdout
     assert "families missed: 0" in done.stdout and "rows still unsent: 0" in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "assistant", "bench", "invitations",
-                          "--families", "0"], env=env, text=True, capture_output=True,
-                         timeout=120, check=False)
+    bad = run_cli("bench", "invitations", "--families", "0", env=env)
     assert bad.returncode == 2 and "--families" in bad.stderr

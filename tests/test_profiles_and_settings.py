@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from assistant.schools import ProfileError, load_profile, load_profiles
 from assistant.settings import SettingsError, load_settings
+from tests.support import cli as support_cli
 
 DEMO = Path(__file__).parent.parent / "assistant" / "profiles" / "demo.toml"
 
@@ -80,11 +81,7 @@ def test_token_never_appears_in_the_settings_repr() -> None:
 def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> (
     subprocess.CompletedProcess[str]
 ):
-    import os
-
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin,
-                          capture_output=True, text=True, env=full_env, timeout=120, check=False)
+    return support_cli.run_cli(*args, env={**os.environ, **(env or {})}, stdin=stdin)
 
 
 def test_malformed_setting_exits_2_with_one_line() -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from sqlmodel import Session, select
 
 from assistant.engine import Engine
 from assistant.events import Event
 from assistant.models import UnansweredQuestion
+from tests.support.cli import run_cli
 
 
 def say(engine: Engine, text: str, user: str = "parent-1"):
@@ -90,10 +88,7 @@ def test_unanswered_questions_are_listed_most_frequent_first(tmp_path) -> None:
 
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     questions = "how much is dinner money\n" * 2 + "when is sports day\n"
-    subprocess.run([sys.executable, "-m", "assistant", "chat"], input=questions, text=True,
-                   capture_output=True, env=env, check=True, timeout=120)
-    listing = subprocess.run([sys.executable, "-m", "assistant", "faq", "unanswered",
-                              "--school", "demo"], text=True, capture_output=True, env=env,
-                             check=True, timeout=120).stdout.splitlines()
+    assert run_cli("chat", stdin=questions, env=env).returncode == 0
+    listing = run_cli("faq", "unanswered", "--school", "demo", env=env).stdout.splitlines()
     assert listing[0].split()[0] == "2" and "dinner money" in listing[0]
     assert "sports day" in listing[1]

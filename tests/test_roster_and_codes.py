@@ -6,7 +6,6 @@ import csv
 import dataclasses
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from assistant.people.roster import (
     parse_roster,
 )
 from tests.conftest import Clock
+from tests.support import cli as support_cli
 
 DATA = Path(__file__).parent / "data"
 TWO_CLASSES = DATA / "roster-two-classes.csv"
@@ -189,8 +189,7 @@ def test_a_long_list_of_problems_is_cut_short_with_a_count() -> None:
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": "", "SCHOOLS_DIR": "",
                 "TELEGRAM_BOT_USERNAME": "", **env}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True,
-                          text=True, env=full_env, timeout=120, check=False)
+    return support_cli.run_cli(*args, env=full_env)
 
 
 def cli_db(tmp_path: Path) -> sa.Engine:

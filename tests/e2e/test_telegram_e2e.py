@@ -322,3 +322,43 @@ def test_two_child_family_signs_ks1_and_ks2_agreements_through_telegram(
         rows = [r for r in csv.DictReader(handle) if r["status"] == "signed"]
     assert sorted((r["pupil"], r["agreement"], r["signer"]) for r in rows) == [
         ("Ava Khan", titles["Ava"], "Noor Khan"), ("Sam Khan", titles["Sam"], "Noor Khan")]
+
+
+def test_help_in_the_middle_of_an_agreement_then_agreement_welcomes_back_at_the_same_page(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    import csv
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "pupil_id,forename,surname,year,class,contact_id,contact_name,relationship,"
+        "parental_responsibility\n"
+        "P1,Sam,Khan,4,4C,C1,Noor Khan,Mother,yes\n", encoding="utf-8")
+    _admin(emulator, "roster", "import", "--school", "demo", str(roster))
+    codes_file = tmp_path / "codes.csv"
+    _admin(emulator, "codes", "--school", "demo", "--bot", "demo_school_bot",
+           "--out", str(codes_file))
+    with codes_file.open(encoding="utf-8-sig") as handle:
+        [noor] = list(csv.DictReader(handle))
+    emulator.say(f"/start {noor['code']}")
+    [welcome] = emulator.replies()
+    [menu] = _press_labelled(emulator, welcome, "Sign the agreement")
+    if not any("Read and sign" in b["text"] for b in buttons(menu)):
+        [menu] = _press_labelled(emulator, menu, "Sam")
+    [page] = _press_labelled(emulator, menu, "Read and sign")
+    [page] = _press_labelled(emulator, page, "Start reading")
+    [page] = _press_labelled(emulator, page, "Next")
+    where = page["message"]["text"]
+
+    emulator.say("/help")
+    help_text = " ".join(r["message"]["text"] for r in emulator.replies())
+    assert "/agreement" in help_text and "carry on where you left off" in help_text
+
+    emulator.say("/agreement")
+    back = emulator.replies()
+    if len(back) < 2:
+        back += emulator.replies()
+    assert "Welcome back" in back[0]["message"]["text"]
+    assert back[-1]["message"]["text"] == where
+    [page] = _press_labelled(emulator, back[-1], "Next")
+    assert page["message"]["text"] != where
