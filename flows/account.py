@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
-from sqlmodel import col, select
-
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
-from assistant.models import (
-    Account,
-    AgreementRecord,
-    Concern,
-    Guardian,
-    LinkAttempt,
-    OutboxMessage,
-    Staff,
-)
-from assistant.people.identity import identity_of
+from assistant.people.erasure import erase_account, unlink_account
+from assistant.people.records import data_record, kept_about
 
 NAME = "account"
 
@@ -55,66 +44,21 @@ class AccountFlow:
         if event.action == "account.cancel" or state is None:
             return Outcome([Reply(_("Okay, nothing has changed."))])
         if event.action == "account.confirm":
-            self._unlink(ctx)
+            unlink_account(session=ctx.session, account=ctx.account)
             if state.step == "forget":
-                self._erase(ctx)
+                erase_account(session=ctx.session, account=ctx.account)
                 return Outcome([Reply(_("Done. I've erased what I kept about you. If you send "
                                         "me a message again, I'll start afresh."))])
             return Outcome([Reply(_("Done. This Telegram account is no longer linked to the "
                                     "school's records."), menu="none")])
         return Outcome([Reply(_("Please choose one of the buttons, or send /cancel."))], state)
 
-    def _unlink(self, ctx: Context) -> None:
-        people: list[Guardian | Staff] = [
-            *ctx.session.exec(select(Guardian).where(Guardian.account_id == ctx.account.id)),
-            *ctx.session.exec(select(Staff).where(Staff.account_id == ctx.account.id)),
-        ]
-        for person in people:
-            person.account_id = None
-            person.linked_at = None
-            ctx.session.add(person)
-
-    def _erase(self, ctx: Context) -> None:
-        account: Account = ctx.account
-        recipient = f"{account.transport}:{account.external_id}"
-        ctx.session.execute(sa.delete(OutboxMessage.__table__).where(  # type: ignore[attr-defined]
-            col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent"))
-        ctx.session.execute(sa.delete(LinkAttempt.__table__).where(  # type: ignore[attr-defined]
-            col(LinkAttempt.account_id) == account.id))
-        # Concerns and signatures stay with the school, no longer tied to this account.
-        ctx.session.execute(sa.update(Concern.__table__)  # type: ignore[attr-defined]
-                            .where(col(Concern.sender_account_id) == account.id)
-                            .values(sender_account_id=None))
-        ctx.session.execute(sa.update(AgreementRecord.__table__)  # type: ignore[attr-defined]
-                            .where(col(AgreementRecord.telegram_user_id) == account.external_id)
-                            .values(telegram_user_id=None))
-        # The conversation row itself is deleted by the engine as this flow ends it.
-        account.locale = "en"
-        account.external_id = f"erased-{account.id}"
-        ctx.session.add(account)
-
     def _mydata(self, ctx: Context) -> Reply:
         _ = ctx._
         account = ctx.account
-        assert account.id is not None
-        who = identity_of(ctx.session, account.id)
-        record = {
-            "account": {"transport": account.transport, "user_id": account.external_id,
-                        "language": account.locale, "first_seen": account.created_at.isoformat()},
-            "family_links": [
-                {"school": f.school_id, "name": f.name,
-                 "children": [{"name": c.name, "class": c.class_code, "year": c.year,
-                               "parental_responsibility": c.parental_responsibility}
-                              for c in f.children]}
-                for f in who.families
-            ],
-            "staff_posts": [{"school": s.school_id, "name": s.name,
-                             "roles": [{"role": r, "class": c} for r, c in s.roles]}
-                            for s in who.staff],
-            "pending_messages": len(ctx.session.exec(select(OutboxMessage.id).where(
-                OutboxMessage.recipient == f"{account.transport}:{account.external_id}",
-                OutboxMessage.status != "sent")).all()),
-        }
+        kept = kept_about(session=ctx.session, account=account)
+        who = kept.identity
+        record = data_record(account, kept)
         lines = [_("Here is what I keep about you:"),
                  _("- Your Telegram user id and your language ({language}).").format(
                      language=account.locale)]

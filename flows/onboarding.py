@@ -5,8 +5,13 @@ from __future__ import annotations
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
 from assistant.i18n import available_locales, gettext_for, when_text
-from assistant.models import Account
-from assistant.people.identity import CodeRefused, Identity, identity_of, redeem_code
+from assistant.people.identity import (
+    CodeRefused,
+    Identity,
+    identity_of,
+    redeem_code,
+    set_locale,
+)
 
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ro": "Română", "uk": "Українська",
                   "ar": "العربية", "ur": "اردو"}
@@ -123,9 +128,7 @@ class OnboardingFlow:
     def _set_language(self, ctx: Context, code: str) -> Outcome:
         if code not in available_locales():
             return Outcome([Reply(ctx._("Sorry, that language isn't available yet."))])
-        account: Account = ctx.account
-        account.locale = code
-        ctx.session.add(account)
+        set_locale(session=ctx.session, account=ctx.account, locale=code)
         _ = gettext_for(code)
         return Outcome([Reply(_("Okay - I'll use English from now on.") if code == "en" else
                               _("Okay - I'll use {language} from now on.").format(

@@ -8,12 +8,10 @@ from assistant.faq.content import Entry, render
 from assistant.faq.facts import placeholders
 from assistant.faq.matcher import Match
 from assistant.faq.matcher import Outcome as Verdict
-from assistant.models import UnansweredQuestion
+from assistant.faq.unanswered import KEEP_CHARS, record_unanswered
 from assistant.safety.danger import help_now, spot
 
 NAME = "questions"
-# Only this much of a question is kept for staff to read; the rest adds nothing to the FAQ.
-KEEP_CHARS = 1000
 
 
 class QuestionsFlow:
@@ -134,6 +132,5 @@ class QuestionsFlow:
     def _keep(self, ctx: Context, question: str, reason: str) -> None:
         if not question:
             return
-        ctx.session.add(UnansweredQuestion(
-            school_id=ctx.school.id, locale=ctx.locale, text=question[:KEEP_CHARS], reason=reason
-        ))
+        record_unanswered(session=ctx.session, school_id=ctx.school.id, locale=ctx.locale,
+                          text=question, reason=reason)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from assistant.engine import Context, Outcome, State
 from assistant.events import Event, Reply
-from assistant.models import Guardian, GuardianPupil, Pupil, SchoolClass
+from assistant.people.families import families_linked
 from assistant.people.identity import StaffLink, identity_of
 
 WHOLE_SCHOOL_ROLES = ("head", "office", "dsl", "deputy-dsl")
@@ -37,28 +35,16 @@ class StaffFlow:
         if post is None:
             return Outcome([not_staff_reply(ctx)])
         classes = None if post.has(*WHOLE_SCHOOL_ROLES) else post.classes()
-        query = (
-            select(SchoolClass.code, Pupil.forename, Pupil.surname, Guardian.account_id)
-            .join(Pupil, col(Pupil.class_id) == col(SchoolClass.id))
-            .join(GuardianPupil, col(GuardianPupil.pupil_id) == col(Pupil.id), isouter=True)
-            .join(Guardian, col(Guardian.id) == col(GuardianPupil.guardian_id), isouter=True)
-            .where(SchoolClass.school_id == ctx.school.id, col(Pupil.left_at).is_(None))
-            .order_by(col(SchoolClass.code), col(Pupil.surname), col(Pupil.forename))
-        )
-        if classes is not None:
-            query = query.where(col(SchoolClass.code).in_(classes))
-        linked: dict[str, dict[str, bool]] = {}
-        for code, forename, surname, account_id in ctx.session.exec(query):
-            pupils = linked.setdefault(code, {})
-            name = f"{forename} {surname}"
-            pupils[name] = pupils.get(name, False) or account_id is not None
+        linked = families_linked(session=ctx.session, school_id=ctx.school.id,
+                                 classes=classes)
         if not linked:
             return Outcome([Reply(_("There are no pupils on the roster for your classes yet."))])
         lines = []
-        for code, pupils in linked.items():
-            waiting = [name for name, done in pupils.items() if not done]
+        for found in linked:
+            waiting = [name for name, done in found.pupils.items() if not done]
             lines.append(_("{code}: {linked} of {total} families linked.").format(
-                code=code, linked=len(pupils) - len(waiting), total=len(pupils)))
+                code=found.code, linked=len(found.pupils) - len(waiting),
+                total=len(found.pupils)))
             if waiting:
                 lines.append(_("  Not yet: {names}").format(names=", ".join(waiting)))
         return Outcome([Reply("\n".join(lines))])

@@ -1,4 +1,4 @@
-"""The wheel carries everything the program reads: installed fresh, it answers from a bare folder."""
+"""The wheel carries everything the program reads: installed fresh, it works from any folder."""
 
 from __future__ import annotations
 

@@ -48,6 +48,20 @@ URGENT_PRIORITY = 10
 REFERENCE_LENGTH = 8
 
 
+@dataclass(frozen=True)
+class StaffActions:
+    """The actions on a concern's buttons for staff, named by the flow that answers them."""
+
+    acknowledge: str
+    pass_on: str
+    resolve: str
+
+
+# Only for escalation, whose caller (the bot's job in assistant/telegram/app.py) does not pass
+# the concerns flow's actions yet; they must match flows.concerns.staff.ACTIONS.
+ESCALATION_ACTIONS = StaffActions("concerns.ack", "concerns.pass", "concerns.resolve")
+
+
 def new_reference() -> str:
     """A short, unguessable reference the sender can quote (8 readable symbols, ~40 bits)."""
     return "".join(secrets.choice(ALPHABET) for _ in range(REFERENCE_LENGTH))
@@ -116,9 +130,8 @@ def summary(session: Session, concern: Concern) -> Summary:
                    sender)
 
 
-def staff_message(session: Session, concern: Concern, locale: str, heading: str) -> dict[
-    str, object
-]:
+def staff_message(session: Session, concern: Concern, locale: str, heading: str, *,
+                  actions: StaffActions) -> dict[str, object]:
     """The outbox payload that puts a concern in front of a member of staff."""
     _ = gettext_for(locale)
     s = summary(session, concern)
@@ -134,15 +147,17 @@ def staff_message(session: Session, concern: Concern, locale: str, heading: str)
         "",
         s.text,
     ]
-    buttons = [[{"label": _("Acknowledge"), "action": "concerns.ack", "payload": s.reference},
-                {"label": _("Pass to DSL"), "action": "concerns.pass", "payload": s.reference}],
-               [{"label": _("Resolve"), "action": "concerns.resolve", "payload": s.reference}]]
+    buttons = [[{"label": _("Acknowledge"), "action": actions.acknowledge,
+                 "payload": s.reference},
+                {"label": _("Pass to DSL"), "action": actions.pass_on, "payload": s.reference}],
+               [{"label": _("Resolve"), "action": actions.resolve, "payload": s.reference}]]
     return {"text": "\n".join(lines), "buttons": buttons, "photos": list(concern.photos),
             "protect": True}
 
 
 def deliver_to(session: Session, school: School, concern: Concern, staff: Iterable[Staff], *,
-               event: str, actor: str, now: datetime, heading: str) -> int:
+               event: str, actor: str, now: datetime, heading: str,
+               actions: StaffActions) -> int:
     """Records who the concern now belongs to and queues it for each of them."""
     queued = 0
     for member in staff:
@@ -154,7 +169,7 @@ def deliver_to(session: Session, school: School, concern: Concern, staff: Iterab
         out_of_hours = concern.urgent and school.alert_dsl_out_of_hours and any(
             r == "dsl" or r == "deputy-dsl" for r in roles_of(session, member.id or 0))
         enqueue(session=session, school=school, recipient=address, kind="concern",
-                payload={**staff_message(session, concern, "en", heading),
+                payload={**staff_message(session, concern, "en", heading, actions=actions),
                          "concern": concern.reference},
                 dedupe_key=f"concern:{concern.reference}:{event}:{member.id}",
                 in_hours=not out_of_hours, now=now,
@@ -171,7 +186,7 @@ def roles_of(session: Session, staff_id: int) -> list[str]:
 def raise_concern(*, session: Session, school: School, sender_account_id: int | None,
                   guardian_id: int | None, pupil_id: int | None, from_pupil: bool,
                   category: str, text: str, photos: list[str], urgent: bool, locale: str,
-                  now: datetime) -> Concern:
+                  now: datetime, actions: StaffActions) -> Concern:
     """Stores a concern and routes it, in the caller's transaction."""
     pupil = session.get(Pupil, pupil_id) if pupil_id else None
     concern = Concern(
@@ -187,7 +202,7 @@ def raise_concern(*, session: Session, school: School, sender_account_id: int | 
     _role, staff = route(session, school, category, urgent,
                          pupil.class_id if pupil else None)
     deliver_to(session, school, concern, staff, event="routed", actor="system", now=now,
-               heading=gettext_for("en")("A new concern for you"))
+               heading=gettext_for("en")("A new concern for you"), actions=actions)
     return concern
 
 
@@ -214,7 +229,75 @@ def tell_sender(session: Session, school: School, concern: Concern, text: str, k
                 now=now)
 
 
-def escalate_due(session: Session, schools: dict[str, School], now: datetime) -> int:
+def concern_by_reference(*, session: Session, reference: str,
+                         school_id: str) -> Concern | None:
+    """Looks up a school's concern by the reference staff and senders quote."""
+    return session.exec(select(Concern).where(
+        Concern.reference == reference, Concern.school_id == school_id)).first()
+
+
+def open_concerns_for(*, session: Session, staff: Staff) -> list[Concern]:
+    """Lists the unresolved concerns a member of staff may see, urgent first, then oldest."""
+    return [c for c in session.exec(
+        select(Concern).where(Concern.school_id == staff.school_id,
+                              col(Concern.status) != "resolved")
+        .order_by(col(Concern.urgent).desc(), col(Concern.created_at)))
+        if visible_to(session, c, staff)]
+
+
+def acknowledged_by(*, session: Session, concern: Concern) -> Staff | None:
+    """Finds the member of staff who first acknowledged a concern, if anyone did."""
+    done = session.exec(select(ConcernEvent).where(
+        ConcernEvent.concern_id == concern.id, ConcernEvent.event == "acknowledged")
+        .order_by(col(ConcernEvent.at))).first()
+    return session.get(Staff, done.staff_id) if done and done.staff_id else None
+
+
+def acknowledge_concern(*, session: Session, school: School, concern: Concern, staff: Staff,
+                        now: datetime) -> None:
+    """Records that staff have read a concern, stops its escalation, and tells the sender."""
+    concern.status = "acknowledged"
+    concern.escalate_at = None
+    session.add(concern)
+    session.add(ConcernEvent(concern_id=concern.id or 0, event="acknowledged",
+                             actor=f"staff:{staff.id}", staff_id=staff.id, at=now))
+    sender = gettext_for(concern.locale)
+    message = sender("A member of staff has read your message (reference {ref}).") if (
+        not concern.from_pupil) else sender(
+        "A grown-up at school has read your message. Thank you for telling us.")
+    tell_sender(session, school, concern, message, "acknowledged", now)
+
+
+def pass_concern(*, session: Session, school: School, concern: Concern, staff: Staff,
+                 heading: str, actions: StaffActions, now: datetime) -> list[Staff]:
+    """Passes a concern on to the DSL (or else the deputies); returns who it went to."""
+    targets = [s for s in holders(session, school.id, "dsl", None) if s.id != staff.id] or [
+        s for s in holders(session, school.id, "deputy-dsl", None) if s.id != staff.id]
+    for member in targets:
+        session.add(ConcernEvent(concern_id=concern.id or 0, event="passed",
+                                 actor=f"staff:{staff.id}", staff_id=member.id, at=now))
+        address = recipient(session, member.account_id)
+        if address:
+            payload = staff_message(session, concern, "en", heading, actions=actions)
+            enqueue(session=session, school=school, recipient=address, kind="concern",
+                    payload={**payload, "concern": concern.reference}, now=now,
+                    dedupe_key=f"concern:{concern.reference}:passed:{member.id}",
+                    in_hours=True, priority=URGENT_PRIORITY if concern.urgent else 0)
+    return targets
+
+
+def resolve_concern(*, session: Session, concern: Concern, staff: Staff, outcome: str,
+                    now: datetime) -> None:
+    """Records a concern as resolved, with the outcome staff typed."""
+    concern.status = "resolved"
+    concern.escalate_at = None
+    session.add(concern)
+    session.add(ConcernEvent(concern_id=concern.id or 0, event="resolved",
+                             actor=f"staff:{staff.id}", staff_id=staff.id, note=outcome, at=now))
+
+
+def escalate_due(session: Session, schools: dict[str, School], now: datetime,
+                 actions: StaffActions = ESCALATION_ACTIONS) -> int:
     """Escalates concerns not acknowledged in time: to the DSL, or from the DSL to the head."""
     due = session.exec(select(Concern).where(
         Concern.status == "open", col(Concern.escalate_at).is_not(None),
@@ -233,7 +316,8 @@ def escalate_due(session: Session, schools: dict[str, School], now: datetime) ->
         _ = gettext_for("en")
         deliver_to(session, school, concern, staff, event="escalated", actor="system", now=now,
                    heading=_("Escalated: nobody has acknowledged this concern within {hours} "
-                             "school hours").format(hours=school.ack_working_hours))
+                             "school hours").format(hours=school.ack_working_hours),
+                   actions=actions)
         concern.escalate_at = None
         session.add(concern)
         count += 1
@@ -257,7 +341,8 @@ def record_delivery(session: Session, item: Claimed) -> None:
                              staff_id=member.id if member else None, at=utcnow()))
 
 
-def escalate_all(db: sa.Engine, schools: dict[str, School], now: datetime) -> int:
+def escalate_all(db: sa.Engine, schools: dict[str, School], now: datetime,
+                 actions: StaffActions = ESCALATION_ACTIONS) -> int:
     """Runs escalation in a transaction of its own (the bot's job calls this)."""
     with transaction(db) as session:
-        return escalate_due(session, schools, now)
+        return escalate_due(session, schools, now, actions)

@@ -25,6 +25,8 @@ from assistant.live.expiry import (
 )
 from assistant.live.rules import expectations_for
 from assistant.live.store import (
+    CANCELLED,
+    SCHEDULED,
     Invited,
     guardian_of,
     invited,
@@ -55,7 +57,6 @@ from assistant.outbox import enqueue
 from assistant.schools import School
 
 INVITED, ACCEPTED, DECLINED = "invited", "accepted", "declined"
-SCHEDULED, CANCELLED = "scheduled", "cancelled"
 REMIND_BEFORE = timedelta(minutes=15)
 LINK_PRIORITY = 10  # a family who just accepted goes ahead of a year group's invitations
 ACCEPT, DECLINE, SIGN, VIEW = "live.accept", "live.decline", "live.sign", "live.view"

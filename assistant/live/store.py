@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -24,6 +25,9 @@ from assistant.schools import School
 
 # Who may arrange live lessons: class teachers for their own classes, and these for any class.
 LEADERS = ("head",)
+SCHEDULED, CANCELLED = "scheduled", "cancelled"
+# A lesson that started this long ago has surely ended; older ones are not looked at.
+LONGEST_LESSON = timedelta(hours=3)
 
 
 @dataclass(frozen=True)
@@ -159,3 +163,23 @@ def may_manage(session: Session, post: StaffLink, live: LiveSession) -> bool:
         return True
     assert live.id is not None
     return any(c.code in post.classes() for c in session_classes(session, live.id))
+
+
+def lesson_by_id(*, session: Session, live_id: int) -> LiveSession | None:
+    """Looks up a live lesson by id."""
+    return session.get(LiveSession, live_id)
+
+
+def upcoming_lessons(*, session: Session, school_id: str, now: datetime) -> list[LiveSession]:
+    """Lists a school's scheduled lessons that may not have ended yet, soonest first."""
+    return list(session.exec(
+        select(LiveSession)
+        .where(LiveSession.school_id == school_id, LiveSession.status == SCHEDULED,
+               col(LiveSession.starts_at) > now - LONGEST_LESSON)
+        .order_by(col(LiveSession.starts_at))
+    ).all())
+
+
+def pupil_by_id(*, session: Session, pupil_id: int) -> Pupil | None:
+    """Looks up a pupil by id."""
+    return session.get(Pupil, pupil_id)

@@ -228,3 +228,14 @@ def linked_children(session: Session, account_id: int,
             found += [LinkedChild(family.guardian_id, family.name, c, school)
                       for c in family.children]
     return found
+
+
+def set_locale(*, session: Session, account: Account, locale: str) -> None:
+    """Stores the language an account has chosen."""
+    account.locale = locale
+    session.add(account)
+
+
+def staff_member(*, session: Session, staff_id: int) -> Staff | None:
+    """Looks up a member of staff by id."""
+    return session.get(Staff, staff_id)

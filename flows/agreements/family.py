@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
+from assistant.agreements.service import sign_agreement, withdraw_agreement
 from assistant.agreements.status import (
     OLD_VERSION,
     SIGNED,
@@ -14,18 +13,14 @@ from assistant.agreements.status import (
 )
 from assistant.agreements.templates import (
     Template,
-    full_text,
     load_templates,
     render,
     templates_for,
-    text_hash,
 )
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.i18n import when_text
 from assistant.live.invites import after_signing_buttons
-from assistant.models import Account, AgreementRecord, SchoolClass, Staff, StaffRole
-from assistant.outbox import enqueue
 from assistant.people.identity import LinkedChild, linked_children
 from assistant.schools import School
 
@@ -295,23 +290,14 @@ class AgreementFlow:
 
     def _sign(self, ctx: Context, signer: Signer, template: Template, name: str) -> Outcome:
         _ = ctx._
-        shown = full_text(template, school=signer.school, child=signer.child.forename,
-                          locale=ctx.locale)
-        account = ctx.account
-        ctx.session.add(AgreementRecord(
-            school_id=signer.school.id, pupil_id=signer.child.pupil_id,
-            guardian_id=signer.guardian_id, event="signed", template_id=template.id,
-            version=template.version, text_hash=text_hash(shown), typed_name=name,
-            locale=ctx.locale, at=ctx.now,
-            telegram_user_id=account.external_id if account.transport == "telegram" else None,
-        ))
+        sign_agreement(session=ctx.session, signer=signer, template=template, name=name,
+                       account=ctx.account, locale=ctx.locale, now=ctx.now)
         receipt = "\n".join([
             _("Signed - thank you. Your receipt:"),
             *self._details(ctx, signer, template, name),
             _("When: {when}").format(when=when_text(ctx.now, ctx.locale,
                                                     signer.school.timezone)),
         ])
-        ctx.session.flush()
         rows: list[Row] = []
         following = next((s for s in self._statuses(ctx, signer) if not s.done), None)
         if following is not None:
@@ -353,46 +339,8 @@ class AgreementFlow:
             (signer.child.pupil_id, str(state.data["template"])))
         if template is None or latest is None or latest.event != "signed":
             return Outcome([expired_reply(_)])
-        record = AgreementRecord(
-            school_id=signer.school.id, pupil_id=signer.child.pupil_id,
-            guardian_id=signer.guardian_id, event="withdrawn", template_id=template.id,
-            version=latest.version, text_hash=latest.text_hash, typed_name=signer.guardian_name,
-            locale=ctx.locale, at=ctx.now,
-            telegram_user_id=(ctx.account.external_id
-                              if ctx.account.transport == "telegram" else None),
-        )
-        ctx.session.add(record)
-        ctx.session.flush()
-        self._tell_teachers(ctx, signer, template, record)
+        withdraw_agreement(session=ctx.session, signer=signer, template=template, latest=latest,
+                           account=ctx.account, locale=ctx.locale, now=ctx.now)
         return Outcome([Reply(_("Done - your withdrawal is recorded and {child}'s class "
                                 "teacher will be told. You can sign again at any time with "
                                 "/agreement.").format(child=signer.child.forename))])
-
-    def _tell_teachers(self, ctx: Context, signer: Signer, template: Template,
-                       record: AgreementRecord) -> None:
-        teachers = ctx.session.exec(
-            select(Staff)
-            .join(StaffRole, StaffRole.staff_id == Staff.id)  # type: ignore[arg-type]
-            .join(SchoolClass, SchoolClass.id == StaffRole.class_id)  # type: ignore[arg-type]
-            .where(SchoolClass.school_id == signer.school.id,
-                   SchoolClass.code == signer.child.class_code, StaffRole.role == "teacher")
-        ).all()
-        for teacher in teachers:
-            if teacher.account_id is None:
-                continue
-            account = teacher_account(ctx, teacher.account_id)
-            if account is None:
-                continue
-            text = ctx._("{parent} has withdrawn their agreement to {title} for {child} ({code})."
-                         ).format(parent=signer.guardian_name, title=template.title,
-                                  child=signer.child.name, code=signer.child.class_code)
-            enqueue(session=ctx.session, school=signer.school, recipient=account,
-                    kind="agreement-withdrawn", payload={"text": text},
-                    dedupe_key=f"agreement-withdrawn:{record.id}:{teacher.id}", now=ctx.now)
-
-
-def teacher_account(ctx: Context, account_id: int) -> str | None:
-    """The outbox recipient ("telegram:123") for a staff member's account."""
-    account = ctx.session.get(Account, account_id)
-    return f"{account.transport}:{account.external_id}" if account is not None else None
-

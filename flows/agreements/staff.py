@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
-from sqlmodel import col, select
-
+from assistant.agreements.service import pupils_in_scope, queue_reminder, who_to_remind
 from assistant.agreements.status import SIGNED, latest_records, statuses
 from assistant.agreements.templates import load_templates, templates_for
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
-from assistant.models import Account, Guardian, GuardianPupil, OutboxMessage, Pupil, SchoolClass
-from assistant.outbox import enqueue
 from flows.staff import not_staff_reply, staff_post
 
 WHOLE_SCHOOL = ("head", "office")
-REMINDER_KIND = "agreement-reminder"
-REMIND_EVERY = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class PupilRow:
-    pupil_id: int
-    name: str
-    class_code: str
-    year: str
-
-
-def pupils_in_scope(ctx: Context, classes: list[str] | None) -> list[PupilRow]:
-    """Current pupils of these classes (all classes for None), by class and name."""
-    query = (
-        select(Pupil, SchoolClass.code)
-        .join(SchoolClass, col(SchoolClass.id) == col(Pupil.class_id))
-        .where(Pupil.school_id == ctx.school.id, col(Pupil.left_at).is_(None))
-        .order_by(col(SchoolClass.code), col(Pupil.surname), col(Pupil.forename))
-    )
-    if classes is not None:
-        query = query.where(col(SchoolClass.code).in_(classes))
-    return [PupilRow(pupil.id or 0, f"{pupil.forename} {pupil.surname}", code, pupil.year)
-            for pupil, code in ctx.session.exec(query)]
 
 
 class AgreementStaffFlow:
@@ -64,7 +34,8 @@ class AgreementStaffFlow:
 
     def _status(self, ctx: Context, classes: list[str] | None) -> Reply:
         _ = ctx._
-        pupils = pupils_in_scope(ctx, classes)
+        pupils = pupils_in_scope(session=ctx.session, school_id=ctx.school.id,
+                                 classes=classes)
         if not pupils:
             return Reply(_("There are no pupils on the roster for your classes yet."))
         templates = templates_for(ctx.school, load_templates(ctx.locale))
@@ -98,45 +69,24 @@ class AgreementStaffFlow:
 
     def _remind(self, ctx: Context, classes: list[str] | None) -> Reply:
         _ = ctx._
-        pupils = pupils_in_scope(ctx, classes)
+        pupils = pupils_in_scope(session=ctx.session, school_id=ctx.school.id,
+                                 classes=classes)
         templates = templates_for(ctx.school, load_templates(ctx.locale))
         latest = latest_records(ctx.session, [p.pupil_id for p in pupils])
         unsigned = {p.pupil_id: p for p in pupils
                     if not all(s.done for s in statuses(p.pupil_id, p.year, templates, latest))}
-        families: dict[str, list[str]] = {}
-        not_linked: set[int | None] = set()
-        rows = ctx.session.exec(
-            select(GuardianPupil.pupil_id, Guardian.id, Account.transport, Account.external_id)
-            .join(Guardian, col(Guardian.id) == col(GuardianPupil.guardian_id))
-            .join(Account, col(Account.id) == col(Guardian.account_id), isouter=True)
-            .where(col(GuardianPupil.pupil_id).in_(list(unsigned)),
-                   col(GuardianPupil.parental_responsibility).is_(True))
-        )
-        for pupil_id, guardian_id, transport, external in rows:
-            if transport is None:
-                not_linked.add(guardian_id)
-                continue
-            names = families.setdefault(f"{transport}:{external}", [])
-            names.append(unsigned[pupil_id].name.split()[0])
-        since = ctx.now - REMIND_EVERY
-        recent = set(ctx.session.exec(
-            select(OutboxMessage.recipient).where(
-                OutboxMessage.kind == REMINDER_KIND, col(OutboxMessage.created_at) > since,
-                col(OutboxMessage.recipient).in_(list(families)))
-        ).all())
+        found = who_to_remind(session=ctx.session, unsigned=unsigned, now=ctx.now)
+        recent, not_linked = found.recent, found.not_linked
         queued = 0
-        for recipient, names in families.items():
+        for recipient, names in found.families.items():
             if recipient in recent:
                 continue
             text = _("Hello from {school}. Please read and sign the online safety agreement "
                      "for {children} - it takes a few minutes here in the chat.").format(
                 school=ctx.school.name, children=" & ".join(sorted(set(names))))
-            enqueue(session=ctx.session, school=ctx.school, recipient=recipient,
-                    kind=REMINDER_KIND, now=ctx.now,
-                    payload={"text": text, "buttons": [[{"label": _("Sign now"),
-                                                         "action": "agreement.start",
-                                                         "payload": ""}]]},
-                    dedupe_key=f"{REMINDER_KIND}:{recipient}:{ctx.now:%Y-%m-%d}")
+            queue_reminder(session=ctx.session, school=ctx.school, recipient=recipient,
+                           text=text, button=Button(_("Sign now"), "agreement.start", ""),
+                           now=ctx.now)
             queued += 1
         lines = [ctx.ngettext("{n} family will get a reminder", "{n} families will get a reminder",
                               queued).format(n=queued) + " " + _("during contact hours.")]

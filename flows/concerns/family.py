@@ -9,6 +9,7 @@ from assistant.hours import is_open, next_open
 from assistant.i18n import when_text
 from assistant.people.identity import LinkedChild, linked_children
 from assistant.safety.danger import Danger, help_now, spot
+from flows.concerns.staff import ACTIONS as STAFF_ACTIONS
 
 NAME = "concern"
 MAX_PHOTOS = 5
@@ -172,7 +173,8 @@ class ConcernFlow:
             pupil_id=int(str(data["pupil"])) if data.get("pupil") else None,
             from_pupil=pupil_mode, category=str(data["category"]), text=str(data["text"]),
             photos=[str(p) for p in data.get("photos", [])],
-            urgent=bool(data.get("urgent")), locale=ctx.locale, now=ctx.now)
+            urgent=bool(data.get("urgent")), locale=ctx.locale, now=ctx.now,
+            actions=STAFF_ACTIONS)
         if is_open(school, ctx.now):
             when = _("The school is open now, so it goes to them straight away.")
         else:

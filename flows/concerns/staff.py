@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from assistant.concerns.service import (
-    holders,
-    recipient,
+    StaffActions,
+    acknowledge_concern,
+    acknowledged_by,
+    concern_by_reference,
+    open_concerns_for,
+    pass_concern,
+    resolve_concern,
     staff_message,
     summary,
-    tell_sender,
     visible_to,
 )
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
-from assistant.i18n import gettext_for, when_text
-from assistant.models import Concern, ConcernEvent, Staff
-from assistant.outbox import enqueue
+from assistant.i18n import when_text
+from assistant.models import Concern, Staff
+from assistant.people.identity import staff_member
 from flows.staff import not_staff_reply, staff_post
 
 NAME = "concerns"
 MAX_OUTCOME = 500
+# The buttons on every concern put in front of staff (new, passed on, escalated, opened).
+ACTIONS = StaffActions(acknowledge=f"{NAME}.ack", pass_on=f"{NAME}.pass",
+                       resolve=f"{NAME}.resolve")
+SHOW = f"{NAME}.show"
 
 
 class ConcernStaffFlow:
@@ -28,8 +34,7 @@ class ConcernStaffFlow:
 
     name = NAME
     commands = frozenset({"concerns"})
-    entry_actions = frozenset({"concerns.ack", "concerns.pass", "concerns.resolve",
-                               "concerns.show"})
+    entry_actions = frozenset({ACTIONS.acknowledge, ACTIONS.pass_on, ACTIONS.resolve, SHOW})
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Acts on a concern button, lists open concerns, or records a resolution."""
@@ -37,26 +42,27 @@ class ConcernStaffFlow:
         post = staff_post(ctx)
         if post is None:
             return Outcome([not_staff_reply(ctx)])
-        me = ctx.session.get(Staff, post.staff_id)
+        me = staff_member(session=ctx.session, staff_id=post.staff_id)
         assert me is not None
         if event.command == "concerns" or (event.action is None and state is None):
             return Outcome([self._list(ctx, me)])
         if event.action is None and state is not None and state.step == "outcome":
             return self._resolve(ctx, me, str(state.data["ref"]), event.text or "", state)
-        concern = ctx.session.exec(select(Concern).where(
-            Concern.reference == event.payload, Concern.school_id == me.school_id)).first()
+        concern = concern_by_reference(session=ctx.session, reference=event.payload,
+                                       school_id=me.school_id)
         if concern is None or not visible_to(ctx.session, concern, me):
             return Outcome([Reply(_("Sorry, that concern isn't one you can see."))])
-        if event.action == "concerns.show":
-            payload = staff_message(ctx.session, concern, ctx.locale, _("Concern"))
+        if event.action == SHOW:
+            payload = staff_message(ctx.session, concern, ctx.locale, _("Concern"),
+                                    actions=ACTIONS)
             text = str(payload["text"]) + "\n\n" + _("Status: {status}").format(
                 status=concern.status)
             return Outcome([Reply(text, _buttons(payload), protect=True)])
-        if event.action == "concerns.ack":
+        if event.action == ACTIONS.acknowledge:
             return Outcome([self._acknowledge(ctx, me, concern)])
-        if event.action == "concerns.pass":
+        if event.action == ACTIONS.pass_on:
             return Outcome([self._pass(ctx, me, concern)])
-        if event.action == "concerns.resolve":
+        if event.action == ACTIONS.resolve:
             if concern.status == "resolved":
                 return Outcome([Reply(_("This concern is already resolved."))])
             return Outcome([Reply(_("Please type a short outcome for the record (what was "
@@ -66,11 +72,7 @@ class ConcernStaffFlow:
 
     def _list(self, ctx: Context, me: Staff) -> Reply:
         _ = ctx._
-        open_ones = [c for c in ctx.session.exec(
-            select(Concern).where(Concern.school_id == me.school_id,
-                                  col(Concern.status) != "resolved")
-            .order_by(col(Concern.urgent).desc(), col(Concern.created_at)))
-            if visible_to(ctx.session, c, me)]
+        open_ones = open_concerns_for(session=ctx.session, staff=me)
         if not open_ones:
             return Reply(_("You have no open concerns."))
         lines = [_("Your open concerns:")]
@@ -80,51 +82,29 @@ class ConcernStaffFlow:
             flag = _("URGENT ") if concern.urgent else ""
             lines.append(f"- {flag}{s.reference}: {s.child or '-'} {s.class_code} · "
                          f"{s.category.replace('-', ' ')} · {concern.status}")
-            rows.append((Button(_("Open {ref}").format(ref=s.reference), "concerns.show",
+            rows.append((Button(_("Open {ref}").format(ref=s.reference), SHOW,
                                 s.reference),))
         return Reply("\n".join(lines), tuple(rows))
 
     def _acknowledge(self, ctx: Context, me: Staff, concern: Concern) -> Reply:
         _ = ctx._
         if concern.status != "open":
-            done = ctx.session.exec(select(ConcernEvent).where(
-                ConcernEvent.concern_id == concern.id, ConcernEvent.event == "acknowledged")
-                .order_by(col(ConcernEvent.at))).first()
-            who = ctx.session.get(Staff, done.staff_id) if done and done.staff_id else None
+            who = acknowledged_by(session=ctx.session, concern=concern)
             return Reply(_("Already acknowledged{by}.").format(
                 by=_(" by {name}").format(name=who.name) if who else ""))
-        concern.status = "acknowledged"
-        concern.escalate_at = None
-        ctx.session.add(concern)
-        ctx.session.add(ConcernEvent(concern_id=concern.id or 0, event="acknowledged",
-                                     actor=f"staff:{me.id}", staff_id=me.id, at=ctx.now))
-        school = ctx.schools[concern.school_id]
-        sender = gettext_for(concern.locale)
-        message = sender("A member of staff has read your message (reference {ref}).") if (
-            not concern.from_pupil) else sender(
-            "A grown-up at school has read your message. Thank you for telling us.")
-        tell_sender(ctx.session, school, concern, message, "acknowledged", ctx.now)
+        acknowledge_concern(session=ctx.session, school=ctx.schools[concern.school_id],
+                            concern=concern, staff=me, now=ctx.now)
         return Reply(_("Acknowledged. The sender will be told that it has been read."))
 
     def _pass(self, ctx: Context, me: Staff, concern: Concern) -> Reply:
         _ = ctx._
         school = ctx.schools[concern.school_id]
-        targets = [s for s in holders(ctx.session, school.id, "dsl", None) if s.id != me.id] or [
-            s for s in holders(ctx.session, school.id, "deputy-dsl", None) if s.id != me.id]
+        targets = pass_concern(session=ctx.session, school=school, concern=concern, staff=me,
+                               heading=_("Passed to you by {name}").format(name=me.name),
+                               actions=ACTIONS, now=ctx.now)
         if not targets:
             return Reply(_("There is no {dsl} available to pass this to; please speak to the "
                            "{head}.").format(dsl=school.roles["dsl"], head=school.roles["head"]))
-        for member in targets:
-            ctx.session.add(ConcernEvent(concern_id=concern.id or 0, event="passed",
-                                         actor=f"staff:{me.id}", staff_id=member.id, at=ctx.now))
-            address = recipient(ctx.session, member.account_id)
-            if address:
-                payload = staff_message(ctx.session, concern, "en",
-                                        _("Passed to you by {name}").format(name=me.name))
-                enqueue(session=ctx.session, school=school, recipient=address, kind="concern",
-                        payload={**payload, "concern": concern.reference}, now=ctx.now,
-                        dedupe_key=f"concern:{concern.reference}:passed:{member.id}",
-                        in_hours=True, priority=10 if concern.urgent else 0)
         return Reply(_("Passed to the {dsl}.").format(dsl=school.roles["dsl"]))
 
     def _resolve(self, ctx: Context, me: Staff, ref: str, typed: str, state: State) -> Outcome:
@@ -133,17 +113,14 @@ class ConcernStaffFlow:
         if not outcome or len(outcome) > MAX_OUTCOME:
             return Outcome([Reply(_("Please type a short outcome, up to {n} characters.").format(
                 n=MAX_OUTCOME))], state)
-        concern = ctx.session.exec(select(Concern).where(Concern.reference == ref)).first()
+        concern = concern_by_reference(session=ctx.session, reference=ref,
+                                       school_id=me.school_id)
         if concern is None or not visible_to(ctx.session, concern, me):
             return Outcome([expired_reply(_)])
         if concern.status == "resolved":
             return Outcome([Reply(_("This concern is already resolved."))])
-        concern.status = "resolved"
-        concern.escalate_at = None
-        ctx.session.add(concern)
-        ctx.session.add(ConcernEvent(concern_id=concern.id or 0, event="resolved",
-                                     actor=f"staff:{me.id}", staff_id=me.id, note=outcome,
-                                     at=ctx.now))
+        resolve_concern(session=ctx.session, concern=concern, staff=me, outcome=outcome,
+                        now=ctx.now)
         return Outcome([Reply(_("Resolved and recorded at {when}.").format(
             when=when_text(ctx.now, ctx.locale, ctx.schools[concern.school_id].timezone)))])
 

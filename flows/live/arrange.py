@@ -19,7 +19,7 @@ from assistant.live.rules import (
     one_to_one_rule,
     within_contact_hours,
 )
-from assistant.live.store import classes_for_staff, pupils_for
+from assistant.live.store import classes_for_staff, pupil_by_id, pupils_for
 from assistant.live.text import (
     EXPECTATION_TEXT,
     full_when,
@@ -27,7 +27,7 @@ from assistant.live.text import (
     when_error_text,
 )
 from assistant.live.when import WhenError, parse_minutes, parse_when
-from assistant.models import Pupil, SchoolClass
+from assistant.models import SchoolClass
 from flows.staff import not_staff_reply, staff_post
 
 NAME = "newsession"
@@ -288,7 +288,8 @@ class NewSessionFlow:
                   classes: dict[int | None, SchoolClass]) -> str:
         _ = ctx._
         codes = ", ".join(classes[c].code for c in data["classes"] if c in classes)
-        pupil = ctx.session.get(Pupil, data["pupil"]) if data.get("pupil") else None
+        pupil = pupil_by_id(session=ctx.session, pupil_id=data["pupil"]) if data.get(
+            "pupil") else None
         if pupil is None:
             return codes
         who = _("1-to-1 with {child} ({code})").format(

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import col, select
-
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.faq.facts import contact_hours_text
 from assistant.i18n import N_, when_text
-from assistant.live.invites import SCHEDULED, cancel_session, move_session
+from assistant.live.invites import cancel_session, move_session
 from assistant.live.register import (
     ACCEPTED_ANSWER,
     DECLINED_ANSWER,
@@ -20,7 +18,13 @@ from assistant.live.register import (
     answers,
 )
 from assistant.live.rules import within_contact_hours
-from assistant.live.store import class_label, may_manage
+from assistant.live.store import (
+    SCHEDULED,
+    class_label,
+    lesson_by_id,
+    may_manage,
+    upcoming_lessons,
+)
 from assistant.live.text import full_when, length_text, when_error_text
 from assistant.live.when import WhenError, parse_when
 from assistant.models import LiveSession
@@ -97,7 +101,8 @@ class SessionsFlow:
 
     def _session(self, ctx: Context, post: StaffLink, payload: str) -> LiveSession | None:
         """The session a button or conversation names, if this member of staff may change it."""
-        live = ctx.session.get(LiveSession, int(payload)) if payload.isdigit() else None
+        live = (lesson_by_id(session=ctx.session, live_id=int(payload)) if payload.isdigit()
+                else None)
         if (live is None or live.status != SCHEDULED or _ends(live) <= ctx.now
                 or not may_manage(ctx.session, post, live)):
             return None
@@ -132,12 +137,7 @@ class SessionsFlow:
 
     def _list(self, ctx: Context, post: StaffLink) -> list[Reply]:
         _ = ctx._
-        rows = ctx.session.exec(
-            select(LiveSession)
-            .where(LiveSession.school_id == ctx.school.id, LiveSession.status == SCHEDULED,
-                   col(LiveSession.starts_at) > ctx.now - timedelta(hours=3))
-            .order_by(col(LiveSession.starts_at))
-        ).all()
+        rows = upcoming_lessons(session=ctx.session, school_id=ctx.school.id, now=ctx.now)
         mine = [live for live in rows if _ends(live) > ctx.now
                 and may_manage(ctx.session, post, live)][:SHOWN]
         if not mine:

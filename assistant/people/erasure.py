@@ -1,0 +1,48 @@
+"""/forget and /unlink: letting go of an account's link to the roster, and of what is kept."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from assistant.models import (
+    Account,
+    AgreementRecord,
+    Concern,
+    Guardian,
+    LinkAttempt,
+    OutboxMessage,
+    Staff,
+)
+
+
+def unlink_account(*, session: Session, account: Account) -> None:
+    """Unlinks an account from every roster contact and staff post it stands for."""
+    people: list[Guardian | Staff] = [
+        *session.exec(select(Guardian).where(Guardian.account_id == account.id)),
+        *session.exec(select(Staff).where(Staff.account_id == account.id)),
+    ]
+    for person in people:
+        person.account_id = None
+        person.linked_at = None
+        session.add(person)
+
+
+def erase_account(*, session: Session, account: Account) -> None:
+    """Erases what is kept about an account; the school's records stay, no longer tied to it."""
+    recipient = f"{account.transport}:{account.external_id}"
+    session.execute(sa.delete(OutboxMessage.__table__).where(  # type: ignore[attr-defined]
+        col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent"))
+    session.execute(sa.delete(LinkAttempt.__table__).where(  # type: ignore[attr-defined]
+        col(LinkAttempt.account_id) == account.id))
+    # Concerns and signatures stay with the school, no longer tied to this account.
+    session.execute(sa.update(Concern.__table__)  # type: ignore[attr-defined]
+                    .where(col(Concern.sender_account_id) == account.id)
+                    .values(sender_account_id=None))
+    session.execute(sa.update(AgreementRecord.__table__)  # type: ignore[attr-defined]
+                    .where(col(AgreementRecord.telegram_user_id) == account.external_id)
+                    .values(telegram_user_id=None))
+    # The conversation row itself is deleted by the engine as the account flow ends it.
+    account.locale = "en"
+    account.external_id = f"erased-{account.id}"
+    session.add(account)
