@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,9 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from assistant.db import transaction
-from assistant.events import Event, Reply
+from assistant.events import Button, Event, Reply
 from assistant.i18n import Gettext, choose_locale, gettext_for, ngettext_for
 from assistant.models import Account, Conversation, Guardian, Staff, utcnow
+from assistant.safety.check import Danger, DangerCheck
+from assistant.safety.help import help_now, tell_school_text
+from assistant.safety.reports import record_report
 from assistant.schools import School
 
 log = logging.getLogger(__name__)
@@ -31,12 +34,25 @@ class State:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Handover:
+    """Another flow's entry button, pressed on the user's behalf once this flow is done."""
+
+    action: str
+    payload: str = ""
+
+
 @dataclass
 class Outcome:
-    """What a flow did with an event: replies to send, and the state to keep (None ends)."""
+    """What a flow did with an event: replies to send, and the state to keep (None ends).
+
+    `then` hands the conversation to another flow through one of its entry actions; its
+    replies follow these, and its state is the one kept.
+    """
 
     replies: list[Reply]
     state: State | None = None
+    then: Handover | None = None
 
 
 @dataclass
@@ -62,10 +78,25 @@ class Context:
     ngettext: Callable[[str, str, int], str]
     # True when /cancel found something to stop (a conversation running or parked).
     stopped: bool = False
+    # What the danger check found in this event's text; the engine has already given the help.
+    danger: Danger | None = None
+
+
+@dataclass(frozen=True)
+class SafetyNet:
+    """The danger check every free-text message meets first, and the button that raises it."""
+
+    check: DangerCheck
+    # An entry action whose payload is a danger report's id: raises it as an urgent concern.
+    urgent_action: str
 
 
 class Flow(Protocol):
-    """A conversation: started by its commands or entry buttons, then owning the user's text."""
+    """A conversation: started by its commands or entry buttons, then owning the user's text.
+
+    A flow may also name `danger_steps`: steps where a message about a child in danger is the
+    flow's own input (the words of a concern), so it gets the message after the help.
+    """
 
     name: str
     commands: frozenset[str]
@@ -107,8 +138,10 @@ class Engine:
         text_flow: str,
         services: Any = None,
         clock: Callable[[], datetime] = utcnow,
+        safety: SafetyNet | None = None,
     ) -> None:
         self.db, self.schools, self.services, self.clock = db, schools, services, clock
+        self.safety = safety
         if default_school not in schools:
             raise ValueError(f"default school {default_school!r} has no profile")
         self.default_school = default_school
@@ -183,6 +216,19 @@ class Engine:
                    if conv is not None and conv.flow != IDLE else None)
         parked: dict[str, Any] = dict(conv.parked) if conv is not None else {}
         nonce = conv.nonce if conv is not None else ""
+        # Safety first: any words a person typed meet the danger check before any flow.
+        takes_danger = current is not None and current.step in self._danger_steps(current.flow)
+        help_replies = self._danger_help(ctx, event, offer_concern=not takes_danger)
+        if help_replies:
+            if current is None or not takes_danger:
+                # Nothing else follows the help, and the conversation stays where it was.
+                return Response(help_replies, nonce)
+            outcome = self.flows[current.flow].handle(ctx, event, current)
+            new_nonce = self._save(session, account.id, conv, outcome.state, parked,
+                                   ctx.school.id)
+            return Response([*help_replies, *outcome.replies], new_nonce)
+        if event.kind != "message":
+            return Response([self._unread_reply(ctx, event)], nonce)
         routed = self._route(event, current, parked, nonce)
         if routed is None:
             return Response([expired_reply(_)])
@@ -196,11 +242,78 @@ class Engine:
             parked_now = None
 
         outcome = flow.handle(ctx, event, state)
+        if outcome.then is not None:
+            outcome = self._hand_over(ctx, event, outcome, outcome.then)
         replies = list(outcome.replies)
         if parked_now is not None and outcome.state is None:
             replies.append(self._offer_back(ctx, parked_now.flow))
         new_nonce = self._save(session, account.id, conv, outcome.state, parked, ctx.school.id)
         return Response(replies, new_nonce)
+
+    def _hand_over(self, ctx: Context, event: Event, first: Outcome,
+                   handover: Handover) -> Outcome:
+        """Runs the flow a handover names, as if its entry button had been pressed."""
+        target = self.flow_for_action(handover.action)
+        if target is None or handover.action not in target.entry_actions:
+            raise ValueError(f"handover to {handover.action!r}, which is no flow's entry action")
+        pressed = replace(event, text=None, action=handover.action, payload=handover.payload,
+                          nonce="")
+        following = target.handle(ctx, pressed, None)
+        return Outcome([*first.replies, *following.replies], following.state)
+
+    def _danger_steps(self, name: str) -> frozenset[str]:
+        flow = self.flows.get(name)
+        steps: object = getattr(flow, "danger_steps", frozenset())
+        return steps if isinstance(steps, frozenset) else frozenset()
+
+    def _danger_help(self, ctx: Context, event: Event, *, offer_concern: bool) -> list[Reply]:
+        """The help (and the one-tap urgent concern) if the event's words suggest danger."""
+        if self.safety is None:
+            return []
+        if event.command == "start":  # its argument is a link code, not words
+            return []
+        text = event.argument if event.command is not None else (event.text or "")
+        danger = self.safety.check.check(text) if text.strip() else None
+        if danger is None:
+            return []
+        ctx.danger = danger
+        assert ctx.account.id is not None
+        log.warning("danger check: %s in a message (account %s)", ",".join(danger.kinds),
+                    ctx.account.id)
+        replies = [Reply(help_now(ctx._, danger))]
+        if not offer_concern:
+            return replies
+        if self._has(ctx, Guardian):
+            report = record_report(session=ctx.session, account_id=ctx.account.id,
+                                   school_id=ctx.school.id, text=text, danger=danger,
+                                   locale=ctx.locale)
+            button = Button(ctx._("Tell the school now (urgent)"), self.safety.urgent_action,
+                            str(report.id))
+            replies.append(Reply(tell_school_text(ctx._, ctx.school.name, linked=True),
+                                 ((button,),)))
+        elif self._has(ctx, Staff):
+            replies.append(Reply(ctx._("As a member of staff, follow {school}'s safeguarding "
+                                       "procedure: tell the safeguarding lead now, in person or "
+                                       "by phone.").format(school=ctx.school.name)))
+        else:
+            replies.append(Reply(tell_school_text(ctx._, ctx.school.name, linked=False)))
+        return replies
+
+    @staticmethod
+    def _has(ctx: Context, model: type[Guardian] | type[Staff]) -> bool:
+        """Whether the account is linked as a family member (Guardian) or staff (Staff)."""
+        found = ctx.session.exec(select(model.id).where(
+            model.account_id == ctx.account.id).limit(1)).first()
+        return found is not None
+
+    @staticmethod
+    def _unread_reply(ctx: Context, event: Event) -> Reply:
+        """The polite answer to an edit or an attachment the assistant can't read."""
+        if event.kind == "edit":
+            return Reply(ctx._("I don't read changes to messages I've already answered. Please "
+                               "send it again as a new message."))
+        return Reply(ctx._("I can only read text messages for now - please type your "
+                           "question."))
 
     def _route(
         self, event: Event, current: State | None, parked: dict[str, Any], nonce: str

@@ -47,6 +47,9 @@ class Event:
     locale: str | None = None
     message_id: str | None = None
     attachments: tuple[str, ...] = field(default=())
+    # "message" for anything a flow reads; "edit" for a changed message and "unsupported" for
+    # an attachment the assistant can't read: only the danger check reads their text.
+    kind: str = "message"
 
     @property
     def command(self) -> str | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +49,70 @@ def _json() -> Any:
     return Field(default_factory=dict, sa_column=sa.Column(sa.JSON(), nullable=False))
 
 
+# Status values, one StrEnum each, stored as their plain string values ------------------------
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox message is: waiting, being sent, sent, or given up on."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class AgreementEvent(StrEnum):
+    """What a family did with an agreement."""
+
+    SIGNED = "signed"
+    WITHDRAWN = "withdrawn"
+
+
+class ConcernStatus(StrEnum):
+    """Where a concern stands."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class ConcernStep(StrEnum):
+    """One thing that happened to a concern, in its history."""
+
+    CREATED = "created"
+    ROUTED = "routed"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+    PASSED = "passed"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+
+
+class LessonStatus(StrEnum):
+    """Whether a live lesson is still going ahead."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class InvitationStatus(StrEnum):
+    """A family's answer to a live-lesson invitation."""
+
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+def address(transport: str, external_id: str) -> str:
+    """The one form of a chat's address in the outbox: "telegram:12345"."""
+    return f"{transport}:{external_id}"
+
+
+def lesson_end(starts_at: datetime, minutes: int) -> datetime:
+    """When a live lesson that starts then and lasts that long ends."""
+    return starts_at + timedelta(minutes=minutes)
+
+
 class SchoolRow(SQLModel, table=True):
     """A school known to this installation (its facts live in its profile)."""
 
@@ -91,6 +156,11 @@ class Account(SQLModel, table=True):
     external_id: str = Field(max_length=64)
     locale: str = Field(default="en", max_length=10)
     created_at: datetime = _created()
+
+    @property
+    def address(self) -> str:
+        """This account's chat address for the outbox."""
+        return address(self.transport, self.external_id)
 
 
 class Guardian(SQLModel, table=True):
@@ -164,7 +234,7 @@ class OutboxMessage(SQLModel, table=True):
     in_hours: bool = True
     priority: int = 0
     dedupe_key: str = Field(max_length=200, sa_column_kwargs={"unique": True})
-    status: str = Field(default="pending", max_length=10, index=True)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=10, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
     claimed_at: datetime | None = _when(nullable=True)
@@ -217,7 +287,7 @@ class AgreementRecord(SQLModel, table=True):
     school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     guardian_id: int = Field(foreign_key="guardian.id", index=True)
-    event: str = Field(max_length=10)  # signed | withdrawn
+    event: str = Field(max_length=10)  # an AgreementEvent
     template_id: str = Field(max_length=40)
     version: int
     text_hash: str = Field(max_length=64)
@@ -245,7 +315,7 @@ class Concern(SQLModel, table=True):
     photos: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON(),
                                                                          nullable=False))
     locale: str = Field(max_length=10)
-    status: str = Field(default="open", max_length=12, index=True)
+    status: str = Field(default=ConcernStatus.OPEN, max_length=12, index=True)
     escalate_at: datetime | None = _when(nullable=True, index=True)
     created_at: datetime = _created()
 
@@ -256,7 +326,7 @@ class ConcernEvent(SQLModel, table=True):
     __tablename__ = "concern_event"
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)
-    event: str = Field(max_length=20)  # created delivered acknowledged passed escalated resolved
+    event: str = Field(max_length=20)  # a ConcernStep
     actor: str = Field(max_length=40)  # sender | system | staff:<id>
     staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     note: str = Field(default="", max_length=500)
@@ -283,10 +353,15 @@ class LiveSession(SQLModel, table=True):
     school_lines: list[str] = Field(default_factory=list,
                                     sa_column=sa.Column(sa.JSON(), nullable=False))
     extra: str = Field(default="", max_length=200)
-    status: str = Field(default="scheduled", max_length=10, index=True)  # scheduled | cancelled
+    status: str = Field(default=LessonStatus.SCHEDULED, max_length=10, index=True)
     version: int = 1  # goes up each time the session moves or is cancelled
     created_at: datetime = _created()
     changed_at: datetime | None = _when(nullable=True)
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the lesson ends."""
+        return lesson_end(self.starts_at, self.minutes)
 
 
 class LiveSessionClass(SQLModel, table=True):
@@ -306,6 +381,26 @@ class LiveInvitation(SQLModel, table=True):
     session_id: int = Field(foreign_key="live_session.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     guardian_id: int = Field(foreign_key="guardian.id", index=True)
-    status: str = Field(default="invited", max_length=10)  # invited | accepted | declined
+    status: str = Field(default=InvitationStatus.INVITED, max_length=10)
     responded_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+
+
+# Safety ------------------------------------------------------------------------------------
+
+
+class DangerReport(SQLModel, table=True):
+    """A message the danger check flagged, kept so one tap can raise it as an urgent concern."""
+
+    __tablename__ = "danger_report"
+    id: int | None = Field(default=None, primary_key=True)
+    # Set to None when the sender asks to be forgotten, like a concern's sender.
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    school_id: str = Field(max_length=40)
+    text: str = Field(max_length=4096)
+    kinds: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON(),
+                                                                       nullable=False))
+    locale: str = Field(max_length=10)
+    # The urgent concern it became, once the sender pressed "Tell the school now".
+    concern_id: int | None = Field(default=None, foreign_key="concern.id")
     created_at: datetime = _created()

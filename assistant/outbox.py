@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 
 from assistant.db import transaction
 from assistant.hours import is_open, next_open
-from assistant.models import OutboxMessage, utcnow
+from assistant.models import OutboxMessage, OutboxStatus, utcnow
 from assistant.schools import School
 
 log = logging.getLogger(__name__)
 
-PENDING, CLAIMED, SENT, FAILED = "pending", "claimed", "sent", "failed"
+PENDING, CLAIMED, SENT, FAILED = OutboxStatus
 MAX_ATTEMPTS = 8
 
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from assistant.concerns.service import StaffActions
 from assistant.db import make_engine, migrate
-from assistant.engine import Engine
+from assistant.engine import Engine, SafetyNet
 from assistant.faq.content import load_entries
 from assistant.faq.matcher import Matcher
 from assistant.models import SchoolRow, utcnow
+from assistant.safety.check import DangerCheck, build_check
 from assistant.schools import School, load_profiles
 from assistant.settings import Settings
+from flows import CONCERN_ACTIONS, URGENT_ACTION, all_flows
 
 DEFAULT_SCHOOL = "demo"
 
@@ -26,6 +30,8 @@ class Services:
 
     schools: dict[str, School]
     matchers: dict[str, Matcher]
+    # The staff buttons on concern messages (the concerns staff flow's entry actions).
+    concern_actions: StaffActions
 
     def matcher(self, locale: str) -> Matcher:
         """The matcher for a locale's FAQ, falling back to English."""
@@ -45,9 +51,18 @@ def sync_schools(db: sa.Engine, schools: dict[str, School]) -> None:
         session.commit()
 
 
+@lru_cache(maxsize=1)
+def build_danger_check() -> DangerCheck:
+    """The danger check, with the FAQ's own phrasings learnt as ordinary school questions."""
+    questions = [phrase for entry in load_entries("en")
+                 for phrase in (entry.question, *entry.alternates)]
+    return build_check(extra_safe=questions)
+
+
 def build_services(schools: dict[str, School]) -> Services:
     """Loads the FAQ content and builds one matcher per locale."""
-    return Services(schools=schools, matchers={"en": Matcher(load_entries("en"))})
+    return Services(schools=schools, matchers={"en": Matcher(load_entries("en"))},
+                    concern_actions=CONCERN_ACTIONS)
 
 
 def build_engine(
@@ -58,8 +73,6 @@ def build_engine(
     db: sa.Engine | None = None,
 ) -> Engine:
     """Opens (and migrates) the database and wires every flow into an engine."""
-    from flows import all_flows
-
     schools = load_profiles(settings.schools_dir)
     db = db or make_engine(settings.database_url)
     migrate(db)
@@ -72,4 +85,5 @@ def build_engine(
         text_flow="questions",
         services=build_services(schools),
         clock=clock,
+        safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION),
     )

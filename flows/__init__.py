@@ -1,25 +1,28 @@
-"""The conversations, one module each, free of any transport's types."""
+"""The conversations, grouped by capability, free of any transport's types and of SQL."""
 
 from __future__ import annotations
 
 from assistant.engine import Flow
+from flows.account import AccountFlow
+from flows.agreements.family import AgreementFlow
+from flows.agreements.staff import AgreementStaffFlow
+from flows.concerns.family import URGENT as URGENT_ACTION
+from flows.concerns.family import ConcernFlow
+from flows.concerns.staff import ACTIONS as CONCERN_ACTIONS
+from flows.concerns.staff import ConcernStaffFlow
+from flows.help import HelpFlow
+from flows.live.arrange import NewSessionFlow
+from flows.live.manage import SessionsFlow
+from flows.live.rsvp import LiveRsvpFlow
+from flows.onboarding import OnboardingFlow
+from flows.questions import QuestionsFlow
+from flows.staff import StaffFlow
+
+__all__ = ["CONCERN_ACTIONS", "URGENT_ACTION", "all_flows"]
 
 
 def all_flows() -> list[Flow]:
     """Every flow the assistant runs."""
-    from flows.account import AccountFlow
-    from flows.agreements.family import AgreementFlow
-    from flows.agreements.staff import AgreementStaffFlow
-    from flows.concerns.family import ConcernFlow
-    from flows.concerns.staff import ConcernStaffFlow
-    from flows.help import HelpFlow
-    from flows.live.arrange import NewSessionFlow
-    from flows.live.manage import SessionsFlow
-    from flows.live.rsvp import LiveRsvpFlow
-    from flows.onboarding import OnboardingFlow
-    from flows.questions import QuestionsFlow
-    from flows.staff import StaffFlow
-
     return [HelpFlow(), QuestionsFlow(), OnboardingFlow(), AccountFlow(), StaffFlow(),
             AgreementFlow(), AgreementStaffFlow(), ConcernFlow(), ConcernStaffFlow(),
             NewSessionFlow(), LiveRsvpFlow(), SessionsFlow()]

@@ -45,7 +45,7 @@ def welcome(ctx: Context, who: Identity) -> Reply:
     if any(c.parental_responsibility for f in who.families for c in f.children):
         lines.append(_("Please also sign the online safety agreement for each child: "
                        "/agreement."))
-        buttons.append((Button(_("Sign the agreement"), "agreement.start"),))
+        buttons.append((Button(_("Sign the agreement"), "agreements_family.start"),))
     if who.staff:
         lines.append(_("As staff you can also use /concerns for concerns passed to you, "
                        "/families to see which families have linked, and /agreements to see "

@@ -9,7 +9,6 @@ from assistant.faq.facts import placeholders
 from assistant.faq.matcher import Match
 from assistant.faq.matcher import Outcome as Verdict
 from assistant.faq.unanswered import KEEP_CHARS, record_unanswered
-from assistant.safety.danger import help_now, spot
 
 NAME = "questions"
 
@@ -44,15 +43,8 @@ class QuestionsFlow:
         return {e.id: e for e in ctx.services.matcher(ctx.locale).entries}
 
     def _ask(self, ctx: Context, question: str) -> Outcome:
-        outcome = self._answer_question(ctx, question.strip())
-        danger = spot(question, ctx.locale)
-        if danger is None:
-            return outcome
-        # Help comes before anything else, at any hour; then whatever the FAQ has.
-        _ = ctx._
-        urgent = Reply(help_now(_, danger), ((Button(_("Tell the school now"),
-                                                     "concern.start"),),))
-        return Outcome([urgent, *outcome.replies], outcome.state)
+        # The engine has already read the question for danger; a flagged one never gets here.
+        return self._answer_question(ctx, question.strip())
 
     def _answer_question(self, ctx: Context, question: str) -> Outcome:
         _ = ctx._
@@ -85,9 +77,9 @@ class QuestionsFlow:
             if other in entries
         ]
         if entry.offer == "concern":
-            rows.insert(0, (Button(_("Tell the school about this"), "concern.start"),))
+            rows.insert(0, (Button(_("Tell the school about this"), "concerns_family.start"),))
         elif entry.offer == "agreement":
-            rows.insert(0, (Button(_("Sign the agreement"), "agreement.start"),))
+            rows.insert(0, (Button(_("Sign the agreement"), "agreements_family.start"),))
         rows.append((Button(_("This didn't help"), "questions.nohelp", entry.id),))
         return Reply(text, tuple(rows))
 

@@ -14,9 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 from assistant.db import make_engine, migrate
-from assistant.engine import Engine
-from assistant.runtime import build_services, sync_schools
+from assistant.engine import Engine, SafetyNet
+from assistant.runtime import build_danger_check, build_services, sync_schools
 from assistant.schools import School, load_profiles
+from flows import URGENT_ACTION, all_flows
 
 # Set TEST_POSTGRES_URL (postgresql+psycopg://user@host/db) to run the database tests on
 # PostgreSQL as well; .ci/run does.
@@ -119,10 +120,10 @@ def db(request: pytest.FixtureRequest, tmp_path: Path, schools: dict[str, School
 @pytest.fixture
 def engine(db: sa.Engine, schools: dict[str, School], clock: Clock) -> Engine:
     """The flow engine on the demo school, as the console and the bot build it."""
-    from flows import all_flows
 
     return Engine(db=db, flows=all_flows(), schools=schools, default_school="demo",
-                  text_flow="questions", services=build_services(schools), clock=clock)
+                  text_flow="questions", services=build_services(schools), clock=clock,
+                  safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -97,7 +97,7 @@ def test_child_the_user_is_not_linked_to_cannot_be_signed_for(engine, noor, cloc
     add_family(engine.db, clock.now, parent="Other Parent", children=[("Zed", "4C", "4")])
     with Session(engine.db) as session:
         zed = session.exec(select(Pupil).where(Pupil.forename == "Zed")).one()
-    forged = noor.engine.handle(Event("telegram", "100", "100", action="agreement.open",
+    forged = noor.engine.handle(Event("telegram", "100", "100", action="agreements_family.open",
                                       payload=f"{zed.id}:learner-ks2"))
     assert "expired" in forged.replies[0].text
     assert records(engine) == []

@@ -83,7 +83,7 @@ def test_reminder_waits_for_contact_hours_and_is_not_repeated_within_a_week(
     assert deliveries(engine, clock, datetime(2026, 11, 28, 10, 0, tzinfo=UTC)) == []
     monday = deliveries(engine, clock, datetime(2026, 11, 30, 8, 30, tzinfo=UTC))
     assert sorted(m.recipient for m in monday) == ["telegram:100", "telegram:200"]
-    assert monday[0].payload["buttons"][0][0]["action"] == "agreement.start"
+    assert monday[0].payload["buttons"][0][0]["action"] == "agreements_family.start"
 
     clock.now = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # Thursday: within the week
     teacher.say("/agreements")
@@ -100,7 +100,7 @@ def test_reminder_waits_for_contact_hours_and_is_not_repeated_within_a_week(
 def test_reminder_button_opens_the_agreement(engine, clock, school) -> None:
     from assistant.events import Event
 
-    opened = engine.handle(Event("telegram", "200", "200", action="agreement.start"))
+    opened = engine.handle(Event("telegram", "200", "200", action="agreements_family.start"))
     assert "Agreements for Mia Jones" in opened.replies[0].text or "Mia" in opened.replies[0].text
 
 

@@ -78,7 +78,8 @@ def test_family_that_has_not_signed_is_asked_to_sign_before_the_link(engine, clo
     sign, decline = (row[0] for row in tom_invitation.payload["buttons"])
     assert sign["label"] == "Sign the agreement first" and decline["label"] == "We can't attend"
     # A forged "accept" with Tom's own invitation still needs the agreement first.
-    forged = press_payload(engine, "200", {"action": "live.accept", "payload": sign["payload"]})
+    forged = press_payload(engine, "200",
+                           {"action": "live_rsvp.accept", "payload": sign["payload"]})
     assert "needs signing" in texts(forged)
     assert LINK not in "".join(outbox_texts(engine.db))
 
@@ -123,7 +124,7 @@ def test_button_from_another_family_gets_the_expired_reply(engine, clock, school
     stolen = press_payload(engine, "300", accept)
     assert "expired" in texts(stolen)
     for forged in ("1", "1:", "x:1", "99:1", "1:1:1"):
-        reply = press_payload(engine, "100", {"action": "live.accept", "payload": forged})
+        reply = press_payload(engine, "100", {"action": "live_rsvp.accept", "payload": forged})
         assert "expired" in texts(reply)
     assert LINK not in "".join(outbox_texts(engine.db))
 
@@ -215,7 +216,7 @@ def test_one_to_one_is_refused_where_the_policy_says_never(engine, clock) -> Non
     teacher.press("2A")
     teacher.press("1-to-1")
     assert "does not allow 1-to-1 live sessions" in teacher.text()
-    assert not any(b.action == "newsession.pupil" for b in teacher.buttons())
+    assert not any(b.action == "live_arrange.pupil" for b in teacher.buttons())
 
 
 def test_one_to_one_needs_a_parent_present_where_the_policy_says_so(engine, clock,
@@ -258,7 +259,7 @@ def test_link_that_is_not_a_web_address_is_refused(engine, clock, school, bad) -
     teacher.press("30 minutes")
     teacher.say(bad)
     assert "Please send the join link" in teacher.text()
-    assert not any(b.action == "newsession.rec" for b in teacher.buttons())
+    assert not any(b.action == "live_arrange.rec" for b in teacher.buttons())
 
 
 def test_parent_cannot_arrange_or_list_sessions(engine, clock, school) -> None:

@@ -56,7 +56,7 @@ def accepted(engine, clock, send_at, api) -> str:
     [invitation] = api.made("sendMessage")
     assert not invitation.get("protect_content")
     payload = "1:1"
-    engine.handle(Event("telegram", "42", "42", action="live.accept", payload=payload))
+    engine.handle(Event("telegram", "42", "42", action="live_rsvp.accept", payload=payload))
     send_at(clock.now)
     return payload
 

@@ -12,6 +12,7 @@ from assistant.events import Button
 from assistant.i18n import gettext_for
 from assistant.models import (
     Account,
+    AgreementEvent,
     AgreementRecord,
     Guardian,
     GuardianPupil,
@@ -20,6 +21,7 @@ from assistant.models import (
     SchoolClass,
     Staff,
     StaffRole,
+    address,
 )
 from assistant.outbox import enqueue
 from assistant.people.identity import LinkedChild
@@ -41,7 +43,7 @@ def sign_agreement(*, session: Session, signer: LinkedChild, template: Template,
                       locale=locale)
     record = AgreementRecord(
         school_id=signer.school.id, pupil_id=signer.child.pupil_id,
-        guardian_id=signer.guardian_id, event="signed", template_id=template.id,
+        guardian_id=signer.guardian_id, event=AgreementEvent.SIGNED, template_id=template.id,
         version=template.version, text_hash=text_hash(shown), typed_name=name,
         locale=locale, at=now, telegram_user_id=_telegram_user_id(account),
     )
@@ -56,7 +58,7 @@ def withdraw_agreement(*, session: Session, signer: LinkedChild, template: Templ
     """Records a withdrawal of the signed agreement and tells the child's class teachers."""
     record = AgreementRecord(
         school_id=signer.school.id, pupil_id=signer.child.pupil_id,
-        guardian_id=signer.guardian_id, event="withdrawn", template_id=template.id,
+        guardian_id=signer.guardian_id, event=AgreementEvent.WITHDRAWN, template_id=template.id,
         version=latest.version, text_hash=latest.text_hash, typed_name=signer.guardian_name,
         locale=locale, at=now, telegram_user_id=_telegram_user_id(account),
     )
@@ -95,7 +97,7 @@ def tell_teachers(*, session: Session, signer: LinkedChild, template: Template,
 def teacher_address(*, session: Session, account_id: int) -> str | None:
     """Finds the outbox recipient ("telegram:123") for a staff member's account."""
     account = session.get(Account, account_id)
-    return f"{account.transport}:{account.external_id}" if account is not None else None
+    return account.address if account is not None else None
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def who_to_remind(*, session: Session, unsigned: dict[int, PupilRow],
         if transport is None:
             not_linked.add(guardian_id)
             continue
-        names = families.setdefault(f"{transport}:{external}", [])
+        names = families.setdefault(address(transport, external), [])
         names.append(unsigned[pupil_id].name.split()[0])
     since = now - REMIND_EVERY
     recent = set(session.exec(

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from assistant.agreements.templates import Template, required_for
-from assistant.models import AgreementRecord
+from assistant.models import AgreementEvent, AgreementRecord
 
+# Where a pupil stands with one agreement (not stored: worked out from the records).
 SIGNED, NOT_SIGNED, OLD_VERSION, WITHDRAWN = "signed", "not-signed", "old-version", "withdrawn"
 
 
@@ -48,7 +49,7 @@ def status_of(template: Template, record: AgreementRecord | None) -> Status:
     """Decides the status of one agreement from its newest record."""
     if record is None:
         return Status(template, NOT_SIGNED)
-    if record.event == "withdrawn":
+    if record.event == AgreementEvent.WITHDRAWN:
         return Status(template, WITHDRAWN, record)
     if record.version != template.version:
         return Status(template, OLD_VERSION, record)

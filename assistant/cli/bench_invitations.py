@@ -43,6 +43,7 @@ def seed(db: sa.Engine, families: int) -> int:
     from assistant.live.invites import Draft, create_session
     from assistant.models import (
         Account,
+        AgreementEvent,
         AgreementRecord,
         Guardian,
         GuardianPupil,
@@ -78,7 +79,8 @@ def seed(db: sa.Engine, families: int) -> int:
             if i % 2 == 0:
                 session.add_all([AgreementRecord(
                     school_id=school.id, pupil_id=pupil.id, guardian_id=guardian.id,
-                    event="signed", template_id=t.id, version=t.version, text_hash="0" * 64,
+                    event=AgreementEvent.SIGNED, template_id=t.id, version=t.version,
+                    text_hash="0" * 64,
                     typed_name=guardian.name, locale="en", at=BASE) for t in templates])
         session.flush()
         draft = Draft(class_ids=tuple(r.id or 0 for r in rooms),

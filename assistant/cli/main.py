@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from assistant.cli import admin, bench, export, faq
+from assistant.cli import admin, bench, danger, export, faq
 from assistant.cli.common import Handler, Register, school_arg
 from assistant.cli.errors import UsageError
 from assistant.faq.content import ContentError
@@ -16,7 +16,8 @@ from assistant.settings import Settings, SettingsError, load_settings
 
 # Each command module adds its commands with the same one-argument shape.
 REGISTERS: tuple[Register, ...] = (
-    faq.add_commands, bench.add_commands, admin.add_commands, export.add_commands)
+    faq.add_commands, danger.add_commands, bench.add_commands, admin.add_commands,
+    export.add_commands)
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from assistant.concerns.service import summary
-from assistant.models import Concern, ConcernEvent, Staff
+from assistant.models import Concern, ConcernEvent, ConcernStep, Staff
 from assistant.schools import School
 
 COLUMNS = ["reference", "raised_at", "urgent", "category", "child", "class", "raised_by",
@@ -29,8 +29,8 @@ def concern_rows(session: Session, school: School) -> list[list[str]]:
         history = list(session.exec(select(ConcernEvent).where(
             ConcernEvent.concern_id == concern.id).order_by(col(ConcernEvent.at),
                                                              col(ConcernEvent.id))))
-        ack = next((e for e in history if e.event == "acknowledged"), None)
-        done = next((e for e in history if e.event == "resolved"), None)
+        ack = next((e for e in history if e.event == ConcernStep.ACKNOWLEDGED), None)
+        done = next((e for e in history if e.event == ConcernStep.RESOLVED), None)
         steps = "; ".join(
             f"{when(e.at)} {e.event}" + (f" ({names.get(e.staff_id, '')})" if e.staff_id else "")
             for e in history)

@@ -18,6 +18,8 @@ from assistant.models import (
     Account,
     Concern,
     ConcernEvent,
+    ConcernStatus,
+    ConcernStep,
     Guardian,
     Pupil,
     SchoolClass,
@@ -57,9 +59,6 @@ class StaffActions:
     resolve: str
 
 
-# Only for escalation, whose caller (the bot's job in assistant/telegram/app.py) does not pass
-# the concerns flow's actions yet; they must match flows.concerns.staff.ACTIONS.
-ESCALATION_ACTIONS = StaffActions("concerns.ack", "concerns.pass", "concerns.resolve")
 
 
 def new_reference() -> str:
@@ -102,7 +101,7 @@ def route(session: Session, school: School, category: str, urgent: bool,
 def recipient(session: Session, account_id: int | None) -> str | None:
     """The outbox address of an account ("telegram:123")."""
     account = session.get(Account, account_id) if account_id else None
-    return f"{account.transport}:{account.external_id}" if account else None
+    return account.address if account else None
 
 
 @dataclass(frozen=True)
@@ -197,11 +196,11 @@ def raise_concern(*, session: Session, school: School, sender_account_id: int | 
     )
     session.add(concern)
     session.flush()
-    session.add(ConcernEvent(concern_id=concern.id or 0, event="created",
+    session.add(ConcernEvent(concern_id=concern.id or 0, event=ConcernStep.CREATED,
                              actor="pupil" if from_pupil else "sender", at=now))
     _role, staff = route(session, school, category, urgent,
                          pupil.class_id if pupil else None)
-    deliver_to(session, school, concern, staff, event="routed", actor="system", now=now,
+    deliver_to(session, school, concern, staff, event=ConcernStep.ROUTED, actor="system", now=now,
                heading=gettext_for("en")("A new concern for you"), actions=actions)
     return concern
 
@@ -215,7 +214,8 @@ def visible_to(session: Session, concern: Concern, staff: Staff) -> bool:
     return session.exec(
         select(ConcernEvent.id).where(
             ConcernEvent.concern_id == concern.id, ConcernEvent.staff_id == staff.id,
-            col(ConcernEvent.event).in_(["routed", "passed", "escalated"]))
+            col(ConcernEvent.event).in_(
+                [ConcernStep.ROUTED, ConcernStep.PASSED, ConcernStep.ESCALATED]))
     ).first() is not None
 
 
@@ -240,7 +240,7 @@ def open_concerns_for(*, session: Session, staff: Staff) -> list[Concern]:
     """Lists the unresolved concerns a member of staff may see, urgent first, then oldest."""
     return [c for c in session.exec(
         select(Concern).where(Concern.school_id == staff.school_id,
-                              col(Concern.status) != "resolved")
+                              col(Concern.status) != ConcernStatus.RESOLVED)
         .order_by(col(Concern.urgent).desc(), col(Concern.created_at)))
         if visible_to(session, c, staff)]
 
@@ -248,7 +248,7 @@ def open_concerns_for(*, session: Session, staff: Staff) -> list[Concern]:
 def acknowledged_by(*, session: Session, concern: Concern) -> Staff | None:
     """Finds the member of staff who first acknowledged a concern, if anyone did."""
     done = session.exec(select(ConcernEvent).where(
-        ConcernEvent.concern_id == concern.id, ConcernEvent.event == "acknowledged")
+        ConcernEvent.concern_id == concern.id, ConcernEvent.event == ConcernStep.ACKNOWLEDGED)
         .order_by(col(ConcernEvent.at))).first()
     return session.get(Staff, done.staff_id) if done and done.staff_id else None
 
@@ -256,10 +256,10 @@ def acknowledged_by(*, session: Session, concern: Concern) -> Staff | None:
 def acknowledge_concern(*, session: Session, school: School, concern: Concern, staff: Staff,
                         now: datetime) -> None:
     """Records that staff have read a concern, stops its escalation, and tells the sender."""
-    concern.status = "acknowledged"
+    concern.status = ConcernStatus.ACKNOWLEDGED
     concern.escalate_at = None
     session.add(concern)
-    session.add(ConcernEvent(concern_id=concern.id or 0, event="acknowledged",
+    session.add(ConcernEvent(concern_id=concern.id or 0, event=ConcernStep.ACKNOWLEDGED,
                              actor=f"staff:{staff.id}", staff_id=staff.id, at=now))
     sender = gettext_for(concern.locale)
     message = sender("A member of staff has read your message (reference {ref}).") if (
@@ -274,7 +274,7 @@ def pass_concern(*, session: Session, school: School, concern: Concern, staff: S
     targets = [s for s in holders(session, school.id, "dsl", None) if s.id != staff.id] or [
         s for s in holders(session, school.id, "deputy-dsl", None) if s.id != staff.id]
     for member in targets:
-        session.add(ConcernEvent(concern_id=concern.id or 0, event="passed",
+        session.add(ConcernEvent(concern_id=concern.id or 0, event=ConcernStep.PASSED,
                                  actor=f"staff:{staff.id}", staff_id=member.id, at=now))
         address = recipient(session, member.account_id)
         if address:
@@ -289,18 +289,18 @@ def pass_concern(*, session: Session, school: School, concern: Concern, staff: S
 def resolve_concern(*, session: Session, concern: Concern, staff: Staff, outcome: str,
                     now: datetime) -> None:
     """Records a concern as resolved, with the outcome staff typed."""
-    concern.status = "resolved"
+    concern.status = ConcernStatus.RESOLVED
     concern.escalate_at = None
     session.add(concern)
-    session.add(ConcernEvent(concern_id=concern.id or 0, event="resolved",
+    session.add(ConcernEvent(concern_id=concern.id or 0, event=ConcernStep.RESOLVED,
                              actor=f"staff:{staff.id}", staff_id=staff.id, note=outcome, at=now))
 
 
 def escalate_due(session: Session, schools: dict[str, School], now: datetime,
-                 actions: StaffActions = ESCALATION_ACTIONS) -> int:
+                 actions: StaffActions) -> int:
     """Escalates concerns not acknowledged in time: to the DSL, or from the DSL to the head."""
     due = session.exec(select(Concern).where(
-        Concern.status == "open", col(Concern.escalate_at).is_not(None),
+        Concern.status == ConcernStatus.OPEN, col(Concern.escalate_at).is_not(None),
         col(Concern.escalate_at) <= now)).all()
     count = 0
     for concern in due:
@@ -308,13 +308,14 @@ def escalate_due(session: Session, schools: dict[str, School], now: datetime,
         if school is None:
             continue
         routed = session.exec(select(ConcernEvent.staff_id).where(
-            ConcernEvent.concern_id == concern.id, ConcernEvent.event == "routed")).all()
+            ConcernEvent.concern_id == concern.id, ConcernEvent.event == ConcernStep.ROUTED)).all()
         was_dsl = any(set(roles_of(session, sid or 0)) & set(SAFEGUARDING) for sid in routed)
         target = "head" if was_dsl else "dsl"
         staff = [s for s in holders(session, school.id, target, None)
                  if s.id not in routed] or holders(session, school.id, "head", None)
         _ = gettext_for("en")
-        deliver_to(session, school, concern, staff, event="escalated", actor="system", now=now,
+        deliver_to(session, school, concern, staff, event=ConcernStep.ESCALATED, actor="system",
+                   now=now,
                    heading=_("Escalated: nobody has acknowledged this concern within {hours} "
                              "school hours").format(hours=school.ack_working_hours),
                    actions=actions)
@@ -337,12 +338,13 @@ def record_delivery(session: Session, item: Claimed) -> None:
         select(Staff).join(Account, col(Account.id) == col(Staff.account_id))
         .where(Account.transport == transport, Account.external_id == external,
                Staff.school_id == concern.school_id)).first()
-    session.add(ConcernEvent(concern_id=concern.id or 0, event="delivered", actor="system",
+    session.add(ConcernEvent(concern_id=concern.id or 0, event=ConcernStep.DELIVERED,
+                             actor="system",
                              staff_id=member.id if member else None, at=utcnow()))
 
 
 def escalate_all(db: sa.Engine, schools: dict[str, School], now: datetime,
-                 actions: StaffActions = ESCALATION_ACTIONS) -> int:
+                 actions: StaffActions) -> int:
     """Runs escalation in a transaction of its own (the bot's job calls this)."""
     with transaction(db) as session:
         return escalate_due(session, schools, now, actions)

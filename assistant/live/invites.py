@@ -47,6 +47,7 @@ from assistant.live.text import (
 )
 from assistant.models import (
     Guardian,
+    InvitationStatus,
     LiveInvitation,
     LiveSession,
     LiveSessionClass,
@@ -56,10 +57,11 @@ from assistant.models import (
 from assistant.outbox import enqueue
 from assistant.schools import School
 
-INVITED, ACCEPTED, DECLINED = "invited", "accepted", "declined"
+INVITED, ACCEPTED, DECLINED = InvitationStatus
 REMIND_BEFORE = timedelta(minutes=15)
 LINK_PRIORITY = 10  # a family who just accepted goes ahead of a year group's invitations
-ACCEPT, DECLINE, SIGN, VIEW = "live.accept", "live.decline", "live.sign", "live.view"
+ACCEPT, DECLINE = "live_rsvp.accept", "live_rsvp.decline"
+SIGN, VIEW = "live_rsvp.sign", "live_rsvp.view"
 _TOKEN = re.compile(r"^(\d{1,10}):(\d{1,6})$")
 
 
@@ -209,7 +211,7 @@ class Found:
 
     @property
     def ends_at(self) -> datetime:
-        return self.live.starts_at + timedelta(minutes=self.live.minutes)
+        return self.live.ends_at
 
 
 def find(session: Session, schools: dict[str, School], payload: str, account_id: int,
@@ -345,7 +347,7 @@ def open_invitations(session: Session, *, guardian_ids: list[int], pupil_id: int
                LiveSession.status == SCHEDULED)
     ).all()
     return [(inv, live) for inv, live in rows if inv.guardian_id in guardian_ids
-            and live.starts_at + timedelta(minutes=live.minutes) > now]
+            and live.ends_at > now]
 
 
 def after_signing_buttons(session: Session, *, guardian_id: int, pupil_id: int, locale: str,

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from assistant.hours import is_open
+from assistant.models import lesson_end
 from assistant.schools import School
 
 LINK_LIMIT = 500
@@ -34,7 +35,7 @@ def link_problem(text: str) -> str | None:
 
 def within_contact_hours(school: School, starts_at: datetime, minutes: int) -> bool:
     """Tells whether the whole session, start to end, falls inside the school's contact hours."""
-    end = starts_at + timedelta(minutes=minutes)
+    end = lesson_end(starts_at, minutes)
     moment = starts_at
     while moment < end:
         if not is_open(school, moment):

@@ -14,6 +14,7 @@ from assistant.models import (
     Account,
     Guardian,
     GuardianPupil,
+    LessonStatus,
     LiveInvitation,
     LiveSession,
     LiveSessionClass,
@@ -25,7 +26,7 @@ from assistant.schools import School
 
 # Who may arrange live lessons: class teachers for their own classes, and these for any class.
 LEADERS = ("head",)
-SCHEDULED, CANCELLED = "scheduled", "cancelled"
+SCHEDULED, CANCELLED = LessonStatus
 # A lesson that started this long ago has surely ended; older ones are not looked at.
 LONGEST_LESSON = timedelta(hours=3)
 
@@ -45,7 +46,7 @@ class Invited:
         """The outbox recipient of the family's chat, or None when they are not linked."""
         if self.account is None:
             return None
-        return f"{self.account.transport}:{self.account.external_id}"
+        return self.account.address
 
     @property
     def locale(self) -> str:

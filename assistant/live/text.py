@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 
 from assistant.i18n import N_, Gettext, when_text
+from assistant.models import lesson_end
 
 EXPECTATION_TEXT = {
     "shared-room": N_("Join from a shared family room, not a bedroom."),
@@ -69,7 +70,7 @@ class SessionFacts:
 
     @property
     def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.minutes)
+        return lesson_end(self.starts_at, self.minutes)
 
 
 def expectation_lines(facts: SessionFacts, _: Gettext) -> list[str]:

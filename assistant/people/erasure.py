@@ -30,7 +30,7 @@ def unlink_account(*, session: Session, account: Account) -> None:
 
 def erase_account(*, session: Session, account: Account) -> None:
     """Erases what is kept about an account; the school's records stay, no longer tied to it."""
-    recipient = f"{account.transport}:{account.external_id}"
+    recipient = account.address
     session.execute(sa.delete(OutboxMessage.__table__).where(  # type: ignore[attr-defined]
         col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent"))
     session.execute(sa.delete(LinkAttempt.__table__).where(  # type: ignore[attr-defined]

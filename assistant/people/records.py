@@ -23,7 +23,7 @@ def kept_about(*, session: Session, account: Account) -> KeptData:
     """Gathers who an account stands for and how many messages still wait for it."""
     assert account.id is not None
     pending = session.exec(select(OutboxMessage.id).where(
-        OutboxMessage.recipient == f"{account.transport}:{account.external_id}",
+        OutboxMessage.recipient == account.address,
         OutboxMessage.status != "sent")).all()
     return KeptData(identity_of(session, account.id), len(pending))
 

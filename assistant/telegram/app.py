@@ -134,7 +134,7 @@ def build_application(
     async def run_outbox(context: Context) -> None:
         """Escalates overdue concerns, then sends the outbox messages that are due."""
         escalated = await asyncio.to_thread(escalate_all, engine.db, engine.schools,
-                                            engine.clock())
+                                            engine.clock(), engine.services.concern_actions)
         if escalated:
             log.info("concerns: escalated %s", escalated)
         sent = await drain()

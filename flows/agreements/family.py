@@ -21,10 +21,11 @@ from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.i18n import when_text
 from assistant.live.invites import after_signing_buttons
+from assistant.models import AgreementEvent
 from assistant.people.identity import LinkedChild, linked_children
 from assistant.schools import School
 
-NAME = "agreement"
+NAME = "agreements_family"
 MAX_NAME = 100
 
 Row = tuple[Button, ...]
@@ -76,21 +77,21 @@ class AgreementFlow:
 
     name = NAME
     commands = frozenset({"agreement"})
-    entry_actions = frozenset({"agreement.start", "agreement.child", "agreement.open",
-                               "agreement.withdraw"})
+    entry_actions = frozenset({f"{NAME}.start", f"{NAME}.child", f"{NAME}.open",
+                               f"{NAME}.withdraw"})
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Moves the walk-through on by one step, checking the child and version each time."""
         _ = ctx._
         action = event.action
-        if action == "agreement.child":
+        if action == "agreements_family.child":
             return self._child_menu(ctx, event.payload)
-        if action in {"agreement.open", "agreement.withdraw"}:
+        if action in {"agreements_family.open", "agreements_family.withdraw"}:
             pupil, _sep, template_id = event.payload.partition(":")
-            if action == "agreement.open":
+            if action == "agreements_family.open":
                 return self._open(ctx, pupil, template_id)
             return self._ask_withdraw(ctx, pupil, template_id)
-        if action == "agreement.start" or (event.command and state is None):
+        if action == "agreements_family.start" or (event.command and state is None):
             return self._start(ctx)
         if state is None:
             return Outcome([expired_reply(_)])
@@ -114,7 +115,7 @@ class AgreementFlow:
             done, total = self._progress(ctx, signer)
             rows.append((Button(_("{child} ({code}): {done} of {total} signed").format(
                 child=signer.child.forename, code=signer.child.class_code, done=done,
-                total=total), "agreement.child", str(signer.child.pupil_id)),))
+                total=total), "agreements_family.child", str(signer.child.pupil_id)),))
         return Outcome([Reply(_("Which child would you like to sign the agreements for?"),
                               tuple(rows))])
 
@@ -145,17 +146,17 @@ class AgreementFlow:
             payload = f"{child.pupil_id}:{template.id}"
             if status.state == SIGNED:
                 rows.append((Button(_("Withdraw: {title}").format(title=template.title),
-                                    "agreement.withdraw", payload),))
+                                    "agreements_family.withdraw", payload),))
             else:
-                rows.insert(sum(1 for r in rows if r[0].action == "agreement.open"),
+                rows.insert(sum(1 for r in rows if r[0].action == "agreements_family.open"),
                             (Button(_("Read and sign: {title}").format(title=template.title),
-                                    "agreement.open", payload),))
+                                    "agreements_family.open", payload),))
         if not child.parental_responsibility:
             lines.append(_("Only a parent or carer with parental responsibility can sign for "
                            "{child}. Please ask them, or the school office.").format(
                                child=child.forename))
             rows = []
-        elif all(r[0].action == "agreement.withdraw" for r in rows):
+        elif all(r[0].action == "agreements_family.withdraw" for r in rows):
             lines.append(_("Everything is signed for {child} - thank you.").format(
                 child=child.forename))
         return Outcome([Reply("\n".join(lines), tuple(rows))])
@@ -179,7 +180,7 @@ class AgreementFlow:
             return render(text, school=signer.school, child=signer.child.forename,
                           locale=ctx.locale)
 
-        back = Button(_("Back"), "agreement.back")
+        back = Button(_("Back"), "agreements_family.back")
         total = len(template.sections)
         if section < 0:
             heading = _("{title} - for {child}").format(title=template.title,
@@ -189,11 +190,11 @@ class AgreementFlow:
                 text += "\n\n" + _("This one is {child}'s own: please read it together with "
                                     "{child}, and agree to it together at the end.").format(
                     child=signer.child.forename)
-            return Reply(text, ((Button(_("Start reading"), "agreement.next"),),))
+            return Reply(text, ((Button(_("Start reading"), "agreements_family.next"),),))
         if section < total:
             part = template.sections[section]
             text = f"{fill(part.title)} ({section + 1}/{total})\n\n{fill(part.text)}"
-            return Reply(text, ((back, Button(_("Next"), "agreement.next")),))
+            return Reply(text, ((back, Button(_("Next"), "agreements_family.next")),))
         lines: list[str] = []
         if template.key_points:
             lines.append(_("The key points:"))
@@ -201,7 +202,7 @@ class AgreementFlow:
             lines.append("")
         lines.append(fill(template.confirm))
         agree = _("We agree") if template.signed_by == "child-with-parent" else _("I agree")
-        return Reply("\n".join(lines), ((back, Button(agree, "agreement.agree")),))
+        return Reply("\n".join(lines), ((back, Button(agree, "agreements_family.agree")),))
 
     def _resume(self, ctx: Context, state: State) -> Outcome:
         _ = ctx._
@@ -213,7 +214,7 @@ class AgreementFlow:
         note = Reply(_("Welcome back - here is where you were with {title} for {child}. "
                        "(Send /help to do something else.)").format(
                            title=template.title, child=signer.child.forename),
-                     ((Button(_("Choose another agreement"), "agreement.start"),),))
+                     ((Button(_("Choose another agreement"), "agreements_family.start"),),))
         return Outcome([note, self._current(ctx, signer, template, state)], state)
 
     def _current(self, ctx: Context, signer: Signer, template: Template, state: State) -> Reply:
@@ -243,12 +244,12 @@ class AgreementFlow:
                            "again from the beginning with the new version."))
             return Outcome([note, self._page(ctx, signer, template, -1)], restart)
         section = int(state.data.get("section", -1))
-        if state.step == "read" and event.action in {"agreement.next", "agreement.back"}:
-            section += 1 if event.action == "agreement.next" else -1
+        if state.step == "read" and event.action in {f"{NAME}.next", f"{NAME}.back"}:
+            section += 1 if event.action == "agreements_family.next" else -1
             section = max(-1, min(section, len(template.sections)))
             moved = State(NAME, "read", {**state.data, "section": section})
             return Outcome([self._page(ctx, signer, template, section)], moved)
-        if state.step == "read" and event.action == "agreement.agree":
+        if state.step == "read" and event.action == "agreements_family.agree":
             return Outcome([self._ask_name(ctx)], State(NAME, "name", state.data))
         if state.step == "name" and event.text is not None and not event.action:
             problem = valid_name(ctx, event.text)
@@ -257,9 +258,9 @@ class AgreementFlow:
             name = " ".join(event.text.split())
             return Outcome([self._summary(ctx, signer, template, name)],
                            State(NAME, "confirm", {**state.data, "name": name}))
-        if state.step == "confirm" and event.action == "agreement.sign":
+        if state.step == "confirm" and event.action == "agreements_family.sign":
             return self._sign(ctx, signer, template, str(state.data["name"]))
-        if event.action == "agreement.cancel":
+        if event.action == "agreements_family.cancel":
             return Outcome([Reply(_("Okay, nothing has been signed. Send /agreement when you're "
                                     "ready."))])
         hint = _("Please type your full name.") if state.step == "name" else _(
@@ -285,8 +286,8 @@ class AgreementFlow:
         _ = ctx._
         text = "\n".join([_("Please check before you sign:"),
                           *self._details(ctx, signer, template, name)])
-        return Reply(text, ((Button(_("Sign"), "agreement.sign"),
-                             Button(_("Cancel"), "agreement.cancel")),))
+        return Reply(text, ((Button(_("Sign"), "agreements_family.sign"),
+                             Button(_("Cancel"), "agreements_family.cancel")),))
 
     def _sign(self, ctx: Context, signer: Signer, template: Template, name: str) -> Outcome:
         _ = ctx._
@@ -302,7 +303,7 @@ class AgreementFlow:
         following = next((s for s in self._statuses(ctx, signer) if not s.done), None)
         if following is not None:
             rows.append((Button(_("Next: {title}").format(title=following.template.title),
-                                "agreement.open",
+                                "agreements_family.open",
                                 f"{signer.child.pupil_id}:{following.template.id}"),))
         if following is None:  # all signed: any live-lesson invitation can go ahead now
             rows += [(button,) for button in after_signing_buttons(
@@ -310,7 +311,7 @@ class AgreementFlow:
                 locale=ctx.locale, timezone=signer.school.timezone, now=ctx.now)]
         others = [s for s in signers(ctx) if s.child.pupil_id != signer.child.pupil_id]
         if others:
-            rows.append((Button(_("Another child"), "agreement.start"),))
+            rows.append((Button(_("Another child"), "agreements_family.start"),))
         return Outcome([Reply(receipt, tuple(rows))])
 
     # ------------------------------------------------------------------ withdrawing
@@ -325,19 +326,19 @@ class AgreementFlow:
                      "on record that it was signed, and {child}'s class teacher will be told."
                      ).format(title=template.title, child=signer.child.forename)
         return Outcome(
-            [Reply(question, ((Button(_("Yes, I no longer agree"), "agreement.withdraw_yes"),
-                               Button(_("No"), "agreement.cancel")),))],
+            [Reply(question, ((Button(_("Yes, I no longer agree"), f"{NAME}.withdraw_yes"),
+                               Button(_("No"), "agreements_family.cancel")),))],
             State(NAME, "withdraw", {"pupil": signer.child.pupil_id, "template": template.id}),
         )
 
     def _withdraw(self, ctx: Context, event: Event, state: State, signer: Signer) -> Outcome:
         _ = ctx._
-        if event.action != "agreement.withdraw_yes":
+        if event.action != "agreements_family.withdraw_yes":
             return Outcome([Reply(_("Okay, nothing has changed."))])
         template = _templates(ctx, signer.school).get(str(state.data["template"]))
         latest = latest_records(ctx.session, [signer.child.pupil_id]).get(
             (signer.child.pupil_id, str(state.data["template"])))
-        if template is None or latest is None or latest.event != "signed":
+        if template is None or latest is None or latest.event != AgreementEvent.SIGNED:
             return Outcome([expired_reply(_)])
         withdraw_agreement(session=ctx.session, signer=signer, template=template, latest=latest,
                            account=ctx.account, locale=ctx.locale, now=ctx.now)

@@ -15,9 +15,9 @@ WHOLE_SCHOOL = ("head", "office")
 class AgreementStaffFlow:
     """/agreements for staff: a class's (or the school's) signatures, and a reminder button."""
 
-    name = "agreements"
+    name = "agreements_staff"
     commands = frozenset({"agreements"})
-    entry_actions = frozenset({"agreements.show", "agreements.remind"})
+    entry_actions = frozenset({"agreements_staff.show", "agreements_staff.remind"})
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Shows the status list, or queues reminders to families who have not signed."""
@@ -28,7 +28,7 @@ class AgreementStaffFlow:
         if classes == []:
             return Outcome([Reply(ctx._("You have no class on the roster, so there is no "
                                         "agreement list to show."))])
-        if event.action == "agreements.remind":
+        if event.action == "agreements_staff.remind":
             return Outcome([self._remind(ctx, classes)])
         return Outcome([self._status(ctx, classes)])
 
@@ -63,7 +63,7 @@ class AgreementStaffFlow:
         lines.append("")
         lines.append(_("{missing} of {total} pupils still need an agreement signed.").format(
             missing=missing, total=len(pupils)))
-        buttons = ((Button(_("Remind unsigned families"), "agreements.remind"),),) if (
+        buttons = ((Button(_("Remind unsigned families"), "agreements_staff.remind"),),) if (
             missing) else ()
         return Reply("\n".join(lines), buttons)
 
@@ -85,7 +85,7 @@ class AgreementStaffFlow:
                      "for {children} - it takes a few minutes here in the chat.").format(
                 school=ctx.school.name, children=" & ".join(sorted(set(names))))
             queue_reminder(session=ctx.session, school=ctx.school, recipient=recipient,
-                           text=text, button=Button(_("Sign now"), "agreement.start", ""),
+                           text=text, button=Button(_("Sign now"), "agreements_family.start", ""),
                            now=ctx.now)
             queued += 1
         lines = [ctx.ngettext("{n} family will get a reminder", "{n} families will get a reminder",

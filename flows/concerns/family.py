@@ -8,10 +8,13 @@ from assistant.events import Button, Event, Reply
 from assistant.hours import is_open, next_open
 from assistant.i18n import when_text
 from assistant.people.identity import LinkedChild, linked_children
-from assistant.safety.danger import Danger, help_now, spot
+from assistant.safety.check import Danger
+from assistant.safety.reports import mark_raised, report_for
 from flows.concerns.staff import ACTIONS as STAFF_ACTIONS
 
-NAME = "concern"
+NAME = "concerns_family"
+# The one-tap button under the danger help: raises the flagged message as an urgent concern.
+URGENT = f"{NAME}.urgent"
 MAX_PHOTOS = 5
 
 Row = tuple[Button, ...]
@@ -47,20 +50,40 @@ class ConcernFlow:
 
     name = NAME
     commands = frozenset({"concern", "worry"})
-    entry_actions = frozenset({"concern.start", "concern.worry"})
+    entry_actions = frozenset({f"{NAME}.start", f"{NAME}.worry", URGENT})
+    # The words of a concern may be about danger: they are the concern, after the help.
+    danger_steps = frozenset({"message"})
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
-        """Moves the concern on one step; any words suggesting danger get help at once."""
-        danger = spot(event.text or "", ctx.locale) if event.text else None
-        first: list[Reply] = [Reply(help_now(ctx._, danger))] if danger else []
+        """Moves the concern on one step, or raises a flagged message as urgent in one tap."""
+        danger = ctx.danger
+        first: list[Reply] = []
+        if event.action == URGENT:
+            return self._urgent(ctx, event)
         if event.command in {"concern", "worry"} or event.action in self.entry_actions:
-            pupil = event.command == "worry" or event.action == "concern.worry"
+            pupil = event.command == "worry" or event.action == "concerns_family.worry"
             outcome = self._start(ctx, event, pupil)
         elif state is None:
             return Outcome([*first, expired_reply(ctx._)])
         else:
             outcome = self._step(ctx, event, state, danger)
         return Outcome(first + outcome.replies, outcome.state)
+
+    def _urgent(self, ctx: Context, event: Event) -> Outcome:
+        """Sends the message the danger check flagged to the school as an urgent concern."""
+        _ = ctx._
+        assert ctx.account.id is not None
+        report = report_for(session=ctx.session, account_id=ctx.account.id,
+                            report_id=event.payload)
+        kids = [k for k in children(ctx) if report is None or k.school.id == report.school_id]
+        if report is None or not kids:
+            return Outcome([Reply(_("That message has already been sent to the school, or it "
+                                    "can't be sent from here. If a child is in danger right "
+                                    "now, call 999."))])
+        about = _about(kids[0]) if len(kids) == 1 else {**_about(kids[0]), "pupil": None}
+        data = {**about, "pupil_mode": False, "category": CATEGORIES["other"],
+                "text": report.text, "urgent": True, "report": report.id}
+        return self._send(ctx, State(NAME, "confirm", data))
 
     # ------------------------------------------------------------------ who and what
 
@@ -76,14 +99,14 @@ class ConcernFlow:
         if pupil:
             if len(kids) == 1:
                 return self._ask_what(ctx, State(NAME, "what", {**data, **_about(kids[0])}))
-            rows = tuple((Button(k.child.forename, "concern.who", str(k.child.pupil_id)),)
+            rows = tuple((Button(k.child.forename, "concerns_family.who", str(k.child.pupil_id)),)
                          for k in kids)
             return Outcome([Reply(_("Hello. Which one are you?"), rows)],
                            State(NAME, "who", data))
         rows = tuple((Button(_("{child} ({code})").format(child=k.child.forename,
                                                           code=k.child.class_code),
-                             "concern.who", str(k.child.pupil_id)),) for k in kids)
-        rows += ((Button(_("Not about a child"), "concern.who", "none"),),)
+                             "concerns_family.who", str(k.child.pupil_id)),) for k in kids)
+        rows += ((Button(_("Not about a child"), "concerns_family.who", "none"),),)
         return Outcome([Reply(_("I'll pass your concern to the right person at school. "
                                 "Who is it about?"), rows)], State(NAME, "who", data))
 
@@ -91,7 +114,7 @@ class ConcernFlow:
         _ = ctx._
         pupil = bool(state.data.get("pupil_mode"))
         options = pupil_categories(ctx) if pupil else parent_categories(ctx)
-        rows = tuple((Button(label, "concern.what", key),) for key, label in options)
+        rows = tuple((Button(label, "concerns_family.what", key),) for key, label in options)
         question = _("Is it about something online? Someone being unkind? Something else?") if (
             pupil) else _("What is it about?")
         return Outcome([Reply(question, rows)], State(NAME, "what", state.data))
@@ -100,9 +123,9 @@ class ConcernFlow:
 
     def _step(self, ctx: Context, event: Event, state: State, danger: Danger | None) -> Outcome:
         _ = ctx._
-        if event.action == "concern.cancel":
+        if event.action == "concerns_family.cancel":
             return Outcome([Reply(_("Okay, nothing has been sent."))])
-        if state.step == "who" and event.action == "concern.who":
+        if state.step == "who" and event.action == "concerns_family.who":
             kids = {str(k.child.pupil_id): k for k in children(ctx)}
             if event.payload == "none" and not state.data.get("pupil_mode"):
                 first = next(iter(kids.values()))
@@ -112,7 +135,7 @@ class ConcernFlow:
             else:
                 return Outcome([expired_reply(_)], state)
             return self._ask_what(ctx, State(NAME, "what", {**state.data, **about}))
-        if state.step == "what" and event.action == "concern.what":
+        if state.step == "what" and event.action == "concerns_family.what":
             if event.payload not in CATEGORIES:
                 return Outcome([expired_reply(_)], state)
             data = {**state.data, "category": CATEGORIES[event.payload]}
@@ -123,9 +146,9 @@ class ConcernFlow:
             return Outcome([Reply(ask)], State(NAME, "message", data))
         if state.step == "message" and not event.action:
             return self._message(ctx, event, state, danger)
-        if state.step == "confirm" and event.action == "concern.send":
+        if state.step == "confirm" and event.action == "concerns_family.send":
             return self._send(ctx, state)
-        if state.step == "sent" and event.action == "concern.tidy":
+        if state.step == "sent" and event.action == "concerns_family.tidy":
             return Outcome([Reply("", erase_from=str(state.data.get("first") or "") or None)])
         hint = _("Please type your message.") if state.step == "message" else _(
             "Please use the buttons above, or send /cancel to stop.")
@@ -158,8 +181,8 @@ class ConcernFlow:
         if photos:
             lines.append(ctx.ngettext("(and {n} picture)", "(and {n} pictures)",
                                       len(photos)).format(n=len(photos)))
-        return Outcome([Reply("\n".join(lines), ((Button(_("Send"), "concern.send"),
-                                                  Button(_("Cancel"), "concern.cancel")),))],
+        return Outcome([Reply("\n".join(lines), ((Button(_("Send"), "concerns_family.send"),
+                                                  Button(_("Cancel"), f"{NAME}.cancel")),))],
                        State(NAME, "confirm", data))
 
     def _send(self, ctx: Context, state: State) -> Outcome:
@@ -175,6 +198,9 @@ class ConcernFlow:
             photos=[str(p) for p in data.get("photos", [])],
             urgent=bool(data.get("urgent")), locale=ctx.locale, now=ctx.now,
             actions=STAFF_ACTIONS)
+        if data.get("report") and concern.id is not None:
+            mark_raised(session=ctx.session, report_id=int(str(data["report"])),
+                        concern_id=concern.id)
         if is_open(school, ctx.now):
             when = _("The school is open now, so it goes to them straight away.")
         else:
@@ -192,7 +218,8 @@ class ConcernFlow:
                   "(free, any time)."),
                 _("If other people use this phone or tablet, you can tidy this chat away."),
             ])
-            return Outcome([Reply(text, ((Button(_("Tidy this chat away"), "concern.tidy"),),))],
+            tidy = Button(_("Tidy this chat away"), f"{NAME}.tidy")
+            return Outcome([Reply(text, ((tidy,),))],
                            State(NAME, "sent", {"first": data.get("first", "")}))
         text = "\n".join([_("Sent. Thank you - your reference is {ref}.").format(
             ref=concern.reference), when,

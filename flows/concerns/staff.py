@@ -17,11 +17,11 @@ from assistant.concerns.service import (
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.i18n import when_text
-from assistant.models import Concern, Staff
+from assistant.models import Concern, ConcernStatus, Staff
 from assistant.people.identity import staff_member
 from flows.staff import not_staff_reply, staff_post
 
-NAME = "concerns"
+NAME = "concerns_staff"
 MAX_OUTCOME = 500
 # The buttons on every concern put in front of staff (new, passed on, escalated, opened).
 ACTIONS = StaffActions(acknowledge=f"{NAME}.ack", pass_on=f"{NAME}.pass",
@@ -63,7 +63,7 @@ class ConcernStaffFlow:
         if event.action == ACTIONS.pass_on:
             return Outcome([self._pass(ctx, me, concern)])
         if event.action == ACTIONS.resolve:
-            if concern.status == "resolved":
+            if concern.status == ConcernStatus.RESOLVED:
                 return Outcome([Reply(_("This concern is already resolved."))])
             return Outcome([Reply(_("Please type a short outcome for the record (what was "
                                     "done), up to {n} characters.").format(n=MAX_OUTCOME))],
@@ -88,7 +88,7 @@ class ConcernStaffFlow:
 
     def _acknowledge(self, ctx: Context, me: Staff, concern: Concern) -> Reply:
         _ = ctx._
-        if concern.status != "open":
+        if concern.status != ConcernStatus.OPEN:
             who = acknowledged_by(session=ctx.session, concern=concern)
             return Reply(_("Already acknowledged{by}.").format(
                 by=_(" by {name}").format(name=who.name) if who else ""))
@@ -117,7 +117,7 @@ class ConcernStaffFlow:
                                        school_id=me.school_id)
         if concern is None or not visible_to(ctx.session, concern, me):
             return Outcome([expired_reply(_)])
-        if concern.status == "resolved":
+        if concern.status == ConcernStatus.RESOLVED:
             return Outcome([Reply(_("This concern is already resolved."))])
         resolve_concern(session=ctx.session, concern=concern, staff=me, outcome=outcome,
                         now=ctx.now)

@@ -30,7 +30,7 @@ from assistant.live.when import WhenError, parse_minutes, parse_when
 from assistant.models import SchoolClass
 from flows.staff import not_staff_reply, staff_post
 
-NAME = "newsession"
+NAME = "live_arrange"
 LENGTHS = (20, 30, 45, 60)
 
 

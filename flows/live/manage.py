@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from assistant.engine import Context, Outcome, State, expired_reply
@@ -31,15 +31,11 @@ from assistant.models import LiveSession
 from assistant.people.identity import StaffLink
 from flows.staff import not_staff_reply, staff_post
 
-NAME = "sessions"
+NAME = "live_manage"
 SHOWN = 10
 MARKS = {ACCEPTED_ANSWER: "✓", DECLINED_ANSWER: "✗", NO_ANSWER: "…", NOT_LINKED: "–"}
 ANSWER_WORDS = {ACCEPTED_ANSWER: N_("accepted"), DECLINED_ANSWER: N_("can't attend"),
                 NO_ANSWER: N_("no answer"), NOT_LINKED: N_("no family linked")}
-
-
-def _ends(live: LiveSession) -> datetime:
-    return live.starts_at + timedelta(minutes=live.minutes)
 
 
 class SessionsFlow:
@@ -103,7 +99,7 @@ class SessionsFlow:
         """The session a button or conversation names, if this member of staff may change it."""
         live = (lesson_by_id(session=ctx.session, live_id=int(payload)) if payload.isdigit()
                 else None)
-        if (live is None or live.status != SCHEDULED or _ends(live) <= ctx.now
+        if (live is None or live.status != SCHEDULED or live.ends_at <= ctx.now
                 or not may_manage(ctx.session, post, live)):
             return None
         return live
@@ -138,7 +134,7 @@ class SessionsFlow:
     def _list(self, ctx: Context, post: StaffLink) -> list[Reply]:
         _ = ctx._
         rows = upcoming_lessons(session=ctx.session, school_id=ctx.school.id, now=ctx.now)
-        mine = [live for live in rows if _ends(live) > ctx.now
+        mine = [live for live in rows if live.ends_at > ctx.now
                 and may_manage(ctx.session, post, live)][:SHOWN]
         if not mine:
             return [Reply(_("You have no live lessons coming up. Send /newsession to arrange "

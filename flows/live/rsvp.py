@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from assistant.engine import Context, Outcome, State, expired_reply
+from assistant.engine import Context, Handover, Outcome, State, expired_reply
 from assistant.events import Event, Reply
 from assistant.live.invites import (
     ACCEPT,
@@ -19,7 +17,9 @@ from assistant.live.invites import (
     is_signed,
 )
 from assistant.live.text import invitation_text
-from flows.agreements.family import AgreementFlow
+
+# The agreement walk-through for one child (flows/agreements/family.py), entered by handover.
+AGREEMENT_FOR_CHILD = "agreements_family.child"
 
 
 def invitation_reply(ctx: Context, found: Found, *, signed: bool) -> Reply:
@@ -33,7 +33,7 @@ def invitation_reply(ctx: Context, found: Found, *, signed: bool) -> Reply:
 class LiveRsvpFlow:
     """The buttons of an invitation: view it, sign first, accept, or say the child can't come."""
 
-    name = "live"
+    name = "live_rsvp"
     commands: frozenset[str] = frozenset()
     entry_actions = frozenset({ACCEPT, DECLINE, SIGN, VIEW})
 
@@ -70,7 +70,7 @@ class LiveRsvpFlow:
             thanks = Reply(_("The agreement for {child} is signed - thank you.").format(
                 child=child))
             return Outcome([thanks, invitation_reply(ctx, found, signed=True)])
-        recipient = f"{ctx.account.transport}:{ctx.account.external_id}"
+        recipient = ctx.account.address
         if accept(ctx.session, found, recipient=recipient, locale=ctx.locale,
                   now=ctx.now) == "already":
             return Outcome([Reply(_("You've already accepted - the link is in its own message "
@@ -85,6 +85,4 @@ class LiveRsvpFlow:
         note = Reply(_("Before I can send the link, the online safety agreement for {child} "
                        "needs signing. When it is signed, I'll offer you the invitation "
                        "again.").format(child=found.pupil.forename))
-        opened = AgreementFlow().handle(
-            ctx, replace(event, action="agreement.child", payload=str(found.pupil.id)), None)
-        return Outcome([note, *opened.replies])
+        return Outcome([note], then=Handover(AGREEMENT_FOR_CHILD, str(found.pupil.id)))

@@ -1,0 +1,100 @@
+"""The `danger` commands: check messages, score the check on a labelled file, time it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from assistant.cli.errors import UsageError
+from assistant.runtime import build_danger_check
+from assistant.safety.evaluation import EvalFileError, evaluate, read_labelled
+from assistant.settings import Settings
+
+MAX_LINE = 10_000
+
+
+def _messages(args: argparse.Namespace) -> list[str]:
+    if args.message:
+        return [" ".join(args.message)]
+    return [line.rstrip("\n")[:MAX_LINE] for line in sys.stdin if line.strip()]
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    check = build_danger_check()
+    for text in _messages(args):
+        found = check.check(text)
+        if args.json:
+            print(json.dumps({"text": text, "danger": found is not None,
+                              "kinds": list(found.kinds) if found else []}, ensure_ascii=False))
+        else:
+            verdict = f"DANGER ({', '.join(found.kinds)})" if found else "safe"
+            print(f"{verdict}\t{text}")
+    return 0
+
+
+def _percent(value: float | None) -> str:
+    return "   -  " if value is None else f"{100 * value:5.1f}%"
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        rows = read_labelled(Path(args.file))
+    except EvalFileError as error:
+        raise UsageError(str(error)) from None
+    check = build_danger_check()
+    tallies = evaluate(check, rows)
+    print(f"{'group':<16} {'danger':>6} {'recall':>7} {'safe':>6} {'false alarms':>13}")
+    order = sorted(tallies, key=lambda g: (g != "all", not g.startswith("locale"), g))
+    for group in order:
+        t = tallies[group]
+        print(f"{group:<16} {t.danger:>6} {_percent(t.recall):>7} {t.safe:>6} "
+              f"{_percent(t.false_alarm_rate):>13}")
+    if args.verbose:
+        for row in tallies["all"].missed:
+            print(f"missed\t{row.locale}\t{row.voice}\t{row.kind}\t{row.text}")
+        for row in tallies["all"].false_alarms:
+            print(f"false alarm\t{row.locale}\t{row.text}")
+    return 0
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    check = build_danger_check()
+    rows = read_labelled(Path(args.file)) if args.file else []
+    texts = [r.text for r in rows] or ["can my child use the chat in a live lesson?",
+                                       "my husband hits my son", "мій син не прийшов додому"]
+    for text in texts[:20]:
+        check.check(text)
+    timings: list[float] = []
+    for _ in range(args.rounds):
+        for text in texts:
+            started = time.perf_counter()
+            check.check(text)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p99 = timings[int(len(timings) * 0.99) - 1]
+    print(f"messages: {len(timings)}; median {statistics.median(timings):.3f} ms, "
+          f"p99 {p99:.3f} ms, max {timings[-1]:.3f} ms per message (every locale loaded)")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Adds `danger check`, `danger eval` and `danger bench`."""
+    danger = commands.add_parser("danger", help="the check for messages about a child in danger")
+    sub = danger.add_subparsers(dest="danger_command", metavar="WHAT", required=True)
+    check = sub.add_parser("check", help="check messages (one a line on stdin, or MESSAGE)")
+    check.add_argument("--locale", default="en", help="the sender's language (all are read)")
+    check.add_argument("--json", action="store_true", help="one JSON object a line")
+    check.add_argument("message", nargs="*", help="the message (default: stdin)")
+    check.set_defaults(handler=_check)
+    scored = sub.add_parser("eval", help="recall and false alarms on a labelled TSV file")
+    scored.add_argument("file", help="label<TAB>locale<TAB>text[<TAB>voice[<TAB>kind]]")
+    scored.add_argument("--verbose", action="store_true", help="list misses and false alarms")
+    scored.set_defaults(handler=_eval)
+    bench = sub.add_parser("bench", help="time the check per message")
+    bench.add_argument("--file", help="messages to time (a labelled TSV file)")
+    bench.add_argument("--rounds", type=int, default=3)
+    bench.set_defaults(handler=_bench)

@@ -1,0 +1,74 @@
+"""The danger check: does a message suggest a child may be in danger, and of what kind.
+
+Two layers, either of which is enough: native key phrases (phrases.py) and a trained
+classifier (model.py). The threshold favours recall: a false alarm costs a parent one
+message about helplines; a miss can cost a child. It was chosen on the development half of
+the evaluation sets (tests/data/danger/), never on the held-out half.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.safety.fold import fold
+from assistant.safety.kinds import CEOP_KINDS, KINDS, SAMARITANS_KINDS
+from assistant.safety.model import TRAINING_DIR, Classifier, Example, read_training, trained
+from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
+
+# Probability above which the classifier alone calls a message danger.
+THRESHOLD = 0.5
+# Messages this short carry no report ("ok", "yes").
+MIN_CHARS = 4
+# The classifier reads messages of at least this many words; shorter ones only the phrases.
+MIN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Danger:
+    """What was spotted: the kinds of danger, the fragments that showed it, and the score."""
+
+    kinds: tuple[str, ...]
+    matched: tuple[str, ...] = ()
+    score: float = 1.0
+
+    @property
+    def ceop(self) -> bool:
+        """Sexual contact, grooming or shared images: CEOP is named in the help."""
+        return bool(CEOP_KINDS & set(self.kinds))
+
+    @property
+    def samaritans(self) -> bool:
+        """Self-harm or suicidal talk: Samaritans is named in the help."""
+        return bool(SAMARITANS_KINDS & set(self.kinds))
+
+
+class DangerCheck:
+    """Reads a message in any of the six locales and says whether a child may be in danger."""
+
+    def __init__(self, phrases: PhraseLayer, classifier: Classifier,
+                 threshold: float = THRESHOLD) -> None:
+        self.phrases, self.classifier, self.threshold = phrases, classifier, threshold
+
+    def check(self, text: str) -> Danger | None:
+        """The danger a message suggests, or None."""
+        folded = fold(text)
+        if len(folded) < MIN_CHARS:
+            return None
+        hits = self.phrases.hits(folded)
+        # A lone word or a code carries too little for the classifier; the phrases still read it.
+        words = sum(1 for w in folded.split() if any(c.isalpha() for c in w))
+        score = self.classifier.probability(folded) if words >= MIN_WORDS else 0.0
+        if not hits and score < self.threshold:
+            return None
+        kinds = [h.kind for h in hits] or self.classifier.likely_kinds(folded)
+        ordered = tuple(sorted(set(kinds), key=KINDS.index))
+        return Danger(ordered, tuple(h.fragment for h in hits), round(score, 3))
+
+
+def build_check(lists_dir: Path = LISTS_DIR, training_dir: Path = TRAINING_DIR,
+                extra_safe: list[str] | None = None) -> DangerCheck:
+    """The check from the shipped lists and training data (plus ordinary questions as safe)."""
+    examples = read_training(training_dir)
+    examples += [Example("safe", "school", fold(q)) for q in extra_safe or []]
+    return DangerCheck(PhraseLayer(load_lists(lists_dir)), trained(examples))

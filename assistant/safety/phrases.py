@@ -1,0 +1,91 @@
+"""The key-phrase layer: short fragments that on their own mean a child may be in danger.
+
+Each locale's list (lists/<locale>.toml) names fragments per kind, written by native speakers,
+and an `ignore` list of everyday idioms that contain alarming words ("killing it"). A fragment
+matches where it starts a word of the folded message; every locale's lists are searched, since a
+family's interface language is not always the language they type in.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.safety.fold import fold
+from assistant.safety.kinds import KINDS
+
+LISTS_DIR = Path(__file__).parent / "lists"
+# Candidates are found by a fragment's first characters at each word start.
+KEY = 3
+
+
+class ListError(ValueError):
+    """A danger list that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A fragment found in a message, and the kind of danger it names."""
+
+    kind: str
+    fragment: str
+
+
+class PhraseLayer:
+    """Finds key fragments in a message, after removing the idioms that only look alarming."""
+
+    def __init__(self, lists: dict[str, dict[str, list[str]]]) -> None:
+        self._by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        ignore: set[str] = set()
+        for locale, tables in lists.items():
+            for kind, fragments in tables.items():
+                if kind == "ignore":
+                    ignore.update(f for f in map(fold, fragments) if f)
+                    continue
+                if kind not in KINDS:
+                    raise ListError(f"{locale}: unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
+                for fragment in map(fold, fragments):
+                    if len(fragment) >= KEY:
+                        self._by_key[fragment[:KEY]].append((fragment, kind))
+        for candidates in self._by_key.values():
+            candidates.sort(key=lambda pair: -len(pair[0]))
+        self._ignore = sorted(ignore, key=len, reverse=True)
+
+    def hits(self, folded: str) -> list[Hit]:
+        """Every kind found in a folded message, with the fragment that showed it."""
+        padded = f" {folded} "
+        for idiom in self._ignore:
+            if idiom in padded:
+                padded = padded.replace(f" {idiom} ", " ").replace(f" {idiom}", " ")
+        text = padded.strip()
+        found: dict[str, Hit] = {}
+        start = 0
+        while start < len(text):
+            for fragment, kind in self._by_key.get(text[start:start + KEY], ()):
+                if kind not in found and text.startswith(fragment, start):
+                    found[kind] = Hit(kind, fragment)
+            space = text.find(" ", start)
+            if space < 0:
+                break
+            start = space + 1
+        return list(found.values())
+
+
+def load_lists(folder: Path = LISTS_DIR) -> dict[str, dict[str, list[str]]]:
+    """Every locale's lists: locale -> kind (or "ignore") -> fragments."""
+    lists: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ListError(f"{path}: is not valid TOML: {error}") from None
+        tables: dict[str, list[str]] = {}
+        for kind, table in data.items():
+            phrases = table.get("phrases") if isinstance(table, dict) else None
+            if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                raise ListError(f"{path}: [{kind}] needs phrases = [\"...\", ...]")
+            tables[kind] = phrases
+        lists[path.stem] = tables
+    return lists

@@ -1,0 +1,36 @@
+"""Flagged messages, kept so that one tap can raise them as an urgent concern."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from assistant.models import DangerReport
+from assistant.safety.check import Danger
+
+
+def record_report(*, session: Session, account_id: int, school_id: str, text: str,
+                  danger: Danger, locale: str) -> DangerReport:
+    """Keeps a flagged message (in the caller's transaction) and returns it with its id."""
+    report = DangerReport(account_id=account_id, school_id=school_id, text=text[:4096],
+                          kinds=list(danger.kinds), locale=locale)
+    session.add(report)
+    session.flush()
+    return report
+
+
+def report_for(*, session: Session, account_id: int, report_id: str) -> DangerReport | None:
+    """The sender's own flagged message by its id, if it has not been raised already."""
+    if not report_id.isdigit() or len(report_id) > 12:
+        return None
+    report = session.get(DangerReport, int(report_id))
+    if report is None or report.account_id != account_id or report.concern_id is not None:
+        return None
+    return report
+
+
+def mark_raised(*, session: Session, report_id: int, concern_id: int) -> None:
+    """Records that a flagged message became a concern, so it is not raised twice."""
+    report = session.get(DangerReport, report_id)
+    if report is not None:
+        report.concern_id = concern_id
+        session.add(report)
