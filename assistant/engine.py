@@ -155,6 +155,10 @@ class Engine:
 
     def handle(self, event: Event) -> Response:
         """Handles one event; a stale or forged button changes nothing."""
+        if event.kind != "message" and not self._flagged(event.text or ""):
+            # An edit or an unreadable attachment with nothing alarming: no account, no state.
+            return Response([self._unread_reply(gettext_for(choose_locale(event.locale)),
+                                                event)])
         try:
             with transaction(self.db) as session:
                 return self._handle(session, event)
@@ -228,7 +232,7 @@ class Engine:
                                    ctx.school.id)
             return Response([*help_replies, *outcome.replies], new_nonce)
         if event.kind != "message":
-            return Response([self._unread_reply(ctx, event)], nonce)
+            return Response([self._unread_reply(ctx._, event)], nonce)
         routed = self._route(event, current, parked, nonce)
         if routed is None:
             return Response([expired_reply(_)])
@@ -306,14 +310,17 @@ class Engine:
             model.account_id == ctx.account.id).limit(1)).first()
         return found is not None
 
+    def _flagged(self, text: str) -> bool:
+        return bool(text.strip()) and self.safety is not None and (
+            self.safety.check.check(text) is not None)
+
     @staticmethod
-    def _unread_reply(ctx: Context, event: Event) -> Reply:
+    def _unread_reply(_: Gettext, event: Event) -> Reply:
         """The polite answer to an edit or an attachment the assistant can't read."""
         if event.kind == "edit":
-            return Reply(ctx._("I don't read changes to messages I've already answered. Please "
-                               "send it again as a new message."))
-        return Reply(ctx._("I can only read text messages for now - please type your "
-                           "question."))
+            return Reply(_("I don't read changes to messages I've already answered. Please "
+                           "send it again as a new message."))
+        return Reply(_("I can only read text messages for now - please type your question."))
 
     def _route(
         self, event: Event, current: State | None, parked: dict[str, Any], nonce: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.commands import DEFAULT, FAMILY, STAFF, menu
 from assistant.engine import CANCEL, Context, Outcome, State
 from assistant.events import Event, Reply
 from assistant.people.identity import identity_of
@@ -39,22 +40,11 @@ def help_reply(ctx: Context) -> Reply:
           "\"can my child use the chat in a live lesson?\", and I'll answer from the "
           "school's policy."),
         "",
-        _("/help - what I can do"),
-        _("/language - choose your language"),
     ]
-    if not who.linked:
-        lines.append(_("/start CODE - link to your family with the code from the school"))
-    else:
-        lines += [_("/agreement - sign the online safety agreement for your child"),
-                  _("/concern - tell the school about a worry"),
-                  _("/worry - for children: tell a grown-up at school something is wrong"),
-                  _("/mydata - what I keep about you"),
-                  _("/unlink - unlink this Telegram account"),
-                  _("/forget - erase what I keep about you")]
-    if who.staff:
-        lines += ["", _("For staff:"), _("/families - which families have linked"),
-                  _("/agreements - who has signed the agreements"),
-                  _("/concerns - concerns passed to you"),
-                  _("/newsession - arrange a live lesson; /sessions - who is coming")]
-    lines.append(_("/cancel - stop what we're doing"))
+    shown = menu(STAFF if who.staff else FAMILY if who.linked else DEFAULT)
+    for command in shown:
+        if command.name == "start":
+            lines.append(_("/start CODE - link to your family with the code from the school"))
+        else:
+            lines.append(f"/{command.name} - {_(command.description)}")
     return Reply("\n".join(lines))

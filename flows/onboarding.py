@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.commands import STAFF, menu
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
 from assistant.i18n import available_locales, gettext_for, when_text
@@ -47,9 +48,9 @@ def welcome(ctx: Context, who: Identity) -> Reply:
                        "/agreement."))
         buttons.append((Button(_("Sign the agreement"), "agreements_family.start"),))
     if who.staff:
-        lines.append(_("As staff you can also use /concerns for concerns passed to you, "
-                       "/families to see which families have linked, and /agreements to see "
-                       "who has signed."))
+        lines.append(_("As staff you can also use:"))
+        lines += [f"/{c.name} - {_(c.description)}" for c in menu(STAFF)
+                  if c.menus == frozenset({STAFF})]
         buttons.append((Button(_("Families linked"), "staff.families"),))
     buttons.append((Button(_("What can you do?"), "help.show"),
                     Button(_("Language"), "onboarding.language")))

@@ -627,3 +627,19 @@ async def test_outbox_message_that_can_never_be_sent_fails_without_a_call(
 
     assert api.made("sendMessage") == []
     assert _outbox_row(engine).status == FAILED
+
+
+async def test_an_edited_message_about_danger_still_gets_the_help_first(app, api) -> None:
+    edited = _message("my husband hits my son", edit_date=DATE + 5)
+    await app.process_update(_update(app, 7, edited_message=edited))
+
+    texts = api.texts()
+    assert "999" in texts[0] and "0808 800 5000" in texts[0]
+
+
+async def test_a_document_whose_caption_is_about_danger_gets_the_help(app, api) -> None:
+    document = {"file_id": "d", "file_unique_id": "d1", "file_name": "note.pdf"}
+    await app.process_update(_update(app, 8, message=_message(
+        caption="my daughter has been missing since this morning", document=document)))
+
+    assert "999" in api.texts()[0]

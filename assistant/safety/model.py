@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -28,6 +29,8 @@ from assistant.safety.fold import fold
 log = logging.getLogger(__name__)
 TRAINING_DIR = Path(__file__).parent / "training"
 DANGER, SAFE = "danger", "safe"
+# Goes up whenever the model's code changes, so a cached model from older code is not used.
+MODEL_VERSION = "3"
 
 
 class TrainingError(ValueError):
@@ -82,9 +85,12 @@ class Classifier:
                                ("model", LogisticRegression(C=20.0, max_iter=2000))])
         self.kinds.fit([e.text for e in harmful], [e.kind for e in harmful])
 
+        self._danger = _LinearScorer(self.danger)
+        self._kinds = _LinearScorer(self.kinds)
+
     def probability(self, folded: str) -> float:
         """How likely the message is to be about a child in danger, 0 to 1."""
-        return float(self.danger.predict_proba([folded])[0][1])
+        return 1.0 / (1.0 + math.exp(-self._danger.scores(folded)[0]))
 
     def probabilities(self, folded: Iterable[str]) -> list[float]:
         """The same, for many messages at once."""
@@ -92,14 +98,57 @@ class Classifier:
 
     def likely_kinds(self, folded: str, top: int = 2) -> list[str]:
         """The kinds of danger the message most resembles, likeliest first."""
-        scores = self.kinds.predict_proba([folded])[0]
-        order = np.argsort(scores)[::-1][:top]
-        best = scores[order[0]]
-        return [str(self.kinds.classes_[i]) for i in order if scores[i] >= best / 2]
+        raw = self._kinds.scores(folded)
+        biggest = max(raw)
+        weights = [math.exp(s - biggest) for s in raw]  # softmax, as the multinomial model
+        total = sum(weights)
+        ranked = sorted(zip(weights, self._kinds.classes, strict=True), reverse=True)[:top]
+        return [kind for weight, kind in ranked if weight >= ranked[0][0] / 2 and total > 0]
+
+
+class _LinearScorer:
+    """A fitted pipeline's linear scores for one message without scikit-learn's per-call costs.
+
+    The same arithmetic as the pipeline (each vectoriser's sublinear tf-idf, L2-normalised,
+    then the linear model's weights), done with dictionaries for one short text: about ten
+    times faster than calling the pipeline.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        union: FeatureUnion = pipeline.named_steps["features"]
+        model: LogisticRegression = pipeline.named_steps["model"]
+        self.classes = [str(c) for c in model.classes_]
+        self.intercepts = [float(b) for b in model.intercept_]
+        self.parts: list[tuple[Any, dict[str, tuple[float, list[float]]]]] = []
+        offset = 0
+        for _name, vectorizer in union.transformer_list:
+            vocabulary: dict[str, int] = vectorizer.vocabulary_
+            idf = vectorizer.idf_
+            terms = {term: (float(idf[i]), [float(w) for w in model.coef_[:, offset + i]])
+                     for term, i in vocabulary.items()}
+            self.parts.append((vectorizer.build_analyzer(), terms))
+            offset += len(vocabulary)
+
+    def scores(self, text: str) -> list[float]:
+        """The model's decision value per row of weights (one row for a yes/no model)."""
+        scores = list(self.intercepts)
+        for analyze, terms in self.parts:
+            counts: dict[str, int] = {}
+            for gram in analyze(text):
+                if gram in terms:
+                    counts[gram] = counts.get(gram, 0) + 1
+            if not counts:
+                continue
+            values = [(1.0 + math.log(n)) * terms[g][0] for g, n in counts.items()]
+            norm = math.sqrt(sum(v * v for v in values))
+            for value, gram in zip(values, counts, strict=True):
+                for row, weight in enumerate(terms[gram][1]):
+                    scores[row] += value * weight / norm
+        return scores
 
 
 def _digest(examples: Sequence[Example]) -> str:
-    h = hashlib.sha256(sklearn.__version__.encode())
+    h = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__}".encode())
     for e in examples:
         h.update(f"{e.label}\t{e.kind}\t{e.text}\n".encode())
     return h.hexdigest()[:20]

@@ -133,37 +133,35 @@ class Handlers:
         await self.respond(context.bot, chat.id, event)
 
     async def on_edit(self, update: Update, context: Context) -> None:
-        """Says that edits are not read and asks for the message again as a new one."""
-        chat = update.effective_chat
-        if chat is None:
+        """Hands an edited message to the engine: read for danger, otherwise asked to resend."""
+        message, user, chat = update.edited_message, update.effective_user, update.effective_chat
+        if message is None or user is None or chat is None:
             return
-        _ = _gettext(update)
-        text = _("I don't read changes to messages I've already answered. Please send it "
-                 "again as a new message.")
-        await send_reply(context.bot, chat.id, Reply(text), "")
+        event = Event(transport=TRANSPORT, user_id=str(user.id), chat_id=str(chat.id),
+                      text=message.text or message.caption or "", locale=user.language_code,
+                      message_id=str(message.message_id), kind="edit")
+        await self.respond(context.bot, chat.id, event)
 
     async def on_attachment(self, update: Update, context: Context) -> None:
-        """Hands a photo to the engine (a concern can carry one); asks for text otherwise."""
+        """Hands a photo to the engine (a concern can carry one); any other caption is read
+        for danger, and the sender is asked to type instead."""
         chat, message = update.effective_chat, update.effective_message
         user = update.effective_user
-        if chat is None:
+        if chat is None or message is None or user is None:
             return
-        if message is not None and message.photo and user is not None:
-            # The largest size is the last; only its file id is kept, never the picture.
-            event = Event(
-                transport=TRANSPORT,
-                user_id=str(user.id),
-                chat_id=str(chat.id),
-                text=message.caption or "",
-                locale=user.language_code,
-                message_id=str(message.message_id),
-                attachments=(message.photo[-1].file_id,),
-            )
-            await self.respond(context.bot, chat.id, event)
-            return
-        _ = _gettext(update)
-        text = _("I can only read text messages for now - please type your question.")
-        await send_reply(context.bot, chat.id, Reply(text), "")
+        photo = bool(message.photo)
+        # The largest size is the last; only its file id is kept, never the picture.
+        event = Event(
+            transport=TRANSPORT,
+            user_id=str(user.id),
+            chat_id=str(chat.id),
+            text=message.caption or "",
+            locale=user.language_code,
+            message_id=str(message.message_id),
+            attachments=(message.photo[-1].file_id,) if photo else (),
+            kind="message" if photo else "unsupported",
+        )
+        await self.respond(context.bot, chat.id, event)
 
 
 async def erase_chat(bot: Bot, chat_id: int, first: str, last: str | None) -> None:

@@ -8,39 +8,13 @@ from collections.abc import Awaitable, Sequence
 from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
-from assistant.i18n import N_, SOURCE_LOCALE, available_locales, gettext_for
+from assistant.commands import DEFAULT, FAMILY, STAFF, menu
+from assistant.i18n import SOURCE_LOCALE, available_locales, gettext_for
 
 log = logging.getLogger(__name__)
 
-DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", N_("Start, or link your family with the school's code")),
-    ("help", N_("What I can do")),
-    ("faq", N_("Ask a question about the school's online safety policy")),
-    ("language", N_("Choose your language")),
-    ("cancel", N_("Stop what we're doing")),
-)
-FAMILY_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("help", N_("What I can do")),
-    ("agreement", N_("Sign the online safety agreement")),
-    ("concern", N_("Tell the school about a worry")),
-    ("worry", N_("For children: tell school something is wrong")),
-    ("faq", N_("Ask a question about the school's online safety policy")),
-    ("mydata", N_("What I keep about you")),
-    ("language", N_("Choose your language")),
-    ("unlink", N_("Unlink this Telegram account")),
-    ("forget", N_("Erase what I keep about you")),
-    ("cancel", N_("Stop what we're doing")),
-)
-STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
-    *FAMILY_COMMANDS[:2],
-    ("concerns", N_("Concerns passed to you")),
-    ("families", N_("Which families have linked")),
-    ("agreements", N_("Who has signed the agreements")),
-    ("newsession", N_("Arrange a live lesson")),
-    ("sessions", N_("Live lessons: who is coming")),
-    *FAMILY_COMMANDS[2:],
-)
-MENUS = {"family": FAMILY_COMMANDS, "staff": STAFF_COMMANDS}
+DEFAULT_COMMANDS = tuple((c.name, c.description) for c in menu(DEFAULT))
+MENUS = {name: tuple((c.name, c.description) for c in menu(name)) for name in (FAMILY, STAFF)}
 
 
 async def try_call(what: str, call: Awaitable[object]) -> bool:
