@@ -125,6 +125,36 @@ def expired_reply(_: Gettext) -> Reply:
                    "send /help to see what I can do."))
 
 
+class RegistryError(ValueError):
+    """Flows that don't fit together: the message says which and why (found at start)."""
+
+
+def check_registry(flows: list[Flow], outbox_actions: Iterable[str],
+                   other_entries: Iterable[str]) -> None:
+    """Refuses flows whose names, actions or commands clash, or outbox buttons that would
+    expire: a button sent later must be an entry action of the flow its prefix names."""
+    names = [flow.name for flow in flows]
+    if len(set(names)) != len(names):
+        raise RegistryError(f"two flows share a name: {sorted(names)}")
+    by_name = {flow.name: flow for flow in flows}
+    seen: dict[str, str] = {}
+    for flow in flows:
+        for action in flow.entry_actions:
+            if action.split(".", 1)[0] != flow.name:
+                raise RegistryError(f"{flow.name}: entry action {action!r} has another "
+                                    "flow's prefix")
+        for command in flow.commands:
+            if command in seen:
+                raise RegistryError(f"/{command} belongs to both {seen[command]} and "
+                                    f"{flow.name}")
+            seen[command] = flow.name
+    for action in [*outbox_actions, *other_entries]:
+        owner = by_name.get(action.split(".", 1)[0])
+        if owner is None or action not in owner.entry_actions:
+            raise RegistryError(f"button action {action!r} is sent later, so it must be an "
+                                "entry action of its flow")
+
+
 class Engine:
     """Handles events: loads the account and its conversation, runs a flow, saves, commits."""
 
@@ -139,6 +169,7 @@ class Engine:
         services: Any = None,
         clock: Callable[[], datetime] = utcnow,
         safety: SafetyNet | None = None,
+        outbox_actions: Iterable[str] = (),
     ) -> None:
         self.db, self.schools, self.services, self.clock = db, schools, services, clock
         self.safety = safety
@@ -146,6 +177,8 @@ class Engine:
             raise ValueError(f"default school {default_school!r} has no profile")
         self.default_school = default_school
         self.flows = {flow.name: flow for flow in flows}
+        check_registry(list(flows), outbox_actions,
+                       [safety.urgent_action] if safety is not None else [])
         self.text_flow = self.flows[text_flow]
         self.by_command = {c: f for f in self.flows.values() for c in f.commands}
 

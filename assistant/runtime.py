@@ -19,7 +19,7 @@ from assistant.models import SchoolRow, utcnow
 from assistant.safety.check import DangerCheck, build_check
 from assistant.schools import School, load_profiles
 from assistant.settings import Settings
-from flows import CONCERN_ACTIONS, URGENT_ACTION, all_flows
+from flows import CONCERN_ACTIONS, OUTBOX_ACTIONS, URGENT_ACTION, all_flows
 
 DEFAULT_SCHOOL = "demo"
 
@@ -86,4 +86,5 @@ def build_engine(
         services=build_services(schools),
         clock=clock,
         safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION),
+        outbox_actions=OUTBOX_ACTIONS,
     )

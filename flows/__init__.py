@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.engine import Flow
 from flows.account import AccountFlow
 from flows.agreements.family import AgreementFlow
-from flows.agreements.staff import AgreementStaffFlow
+from flows.agreements.staff import SIGN_NOW, AgreementStaffFlow
 from flows.concerns.family import URGENT as URGENT_ACTION
 from flows.concerns.family import ConcernFlow
 from flows.concerns.staff import ACTIONS as CONCERN_ACTIONS
@@ -13,12 +13,17 @@ from flows.concerns.staff import ConcernStaffFlow
 from flows.help import HelpFlow
 from flows.live.arrange import NewSessionFlow
 from flows.live.manage import SessionsFlow
-from flows.live.rsvp import LiveRsvpFlow
+from flows.live.rsvp import INVITATION_ACTIONS, LiveRsvpFlow
 from flows.onboarding import OnboardingFlow
 from flows.questions import QuestionsFlow
 from flows.staff import StaffFlow
 
-__all__ = ["CONCERN_ACTIONS", "URGENT_ACTION", "all_flows"]
+__all__ = ["CONCERN_ACTIONS", "OUTBOX_ACTIONS", "URGENT_ACTION", "all_flows"]
+
+# Actions on buttons of messages sent later through the outbox: each must be an entry action,
+# since the conversation may have moved on by the time it is pressed (the engine checks).
+OUTBOX_ACTIONS = frozenset({CONCERN_ACTIONS.acknowledge, CONCERN_ACTIONS.pass_on,
+                            CONCERN_ACTIONS.resolve, SIGN_NOW, *INVITATION_ACTIONS})
 
 
 def all_flows() -> list[Flow]:

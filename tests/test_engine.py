@@ -120,3 +120,30 @@ def test_button_data_round_trips_and_refuses_tampering() -> None:
             decode_button(bad)
     with pytest.raises(ValueError):
         encode_button(Button("x", "questions.show", "p" * 60), "abc123")
+
+
+def test_a_button_sent_later_that_is_not_an_entry_action_is_refused_at_start(
+    db, schools
+) -> None:
+    from assistant.engine import RegistryError
+    from flows import all_flows
+
+    with pytest.raises(RegistryError, match="agreements_family.next"):
+        Engine(db=db, flows=all_flows(), schools=schools, default_school="demo",
+               text_flow="questions", outbox_actions=["agreements_family.next"])
+
+
+def test_an_entry_action_with_another_flows_prefix_is_refused_at_start(db, schools) -> None:
+    from assistant.engine import RegistryError
+
+    class Stray:
+        name = "stray"
+        commands = frozenset({"stray"})
+        entry_actions = frozenset({"help.show"})
+
+        def handle(self, ctx, event, state):  # type: ignore[no-untyped-def]
+            raise AssertionError
+
+    with pytest.raises(RegistryError, match="prefix"):
+        Engine(db=db, flows=[Stray()], schools=schools, default_school="demo",
+               text_flow="stray")

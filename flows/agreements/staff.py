@@ -11,6 +11,9 @@ from flows.staff import not_staff_reply, staff_post
 
 WHOLE_SCHOOL = ("head", "office")
 
+# The reminder's button opens the family's agreement walk-through (flows/agreements/family.py).
+SIGN_NOW = "agreements_family.start"
+
 
 class AgreementStaffFlow:
     """/agreements for staff: a class's (or the school's) signatures, and a reminder button."""
@@ -85,7 +88,7 @@ class AgreementStaffFlow:
                      "for {children} - it takes a few minutes here in the chat.").format(
                 school=ctx.school.name, children=" & ".join(sorted(set(names))))
             queue_reminder(session=ctx.session, school=ctx.school, recipient=recipient,
-                           text=text, button=Button(_("Sign now"), "agreements_family.start", ""),
+                           text=text, button=Button(_("Sign now"), SIGN_NOW, ""),
                            now=ctx.now)
             queued += 1
         lines = [ctx.ngettext("{n} family will get a reminder", "{n} families will get a reminder",

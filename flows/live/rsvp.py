@@ -18,6 +18,8 @@ from assistant.live.invites import (
 )
 from assistant.live.text import invitation_text
 
+# The buttons of an invitation, sent through the outbox.
+INVITATION_ACTIONS = frozenset({ACCEPT, DECLINE, SIGN, VIEW})
 # The agreement walk-through for one child (flows/agreements/family.py), entered by handover.
 AGREEMENT_FOR_CHILD = "agreements_family.child"
 
@@ -35,7 +37,7 @@ class LiveRsvpFlow:
 
     name = "live_rsvp"
     commands: frozenset[str] = frozenset()
-    entry_actions = frozenset({ACCEPT, DECLINE, SIGN, VIEW})
+    entry_actions = INVITATION_ACTIONS
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Checks the button is this family's and current, then records or shows the answer."""
