@@ -14,7 +14,7 @@ from assistant.concerns.service import StaffActions
 from assistant.db import make_engine, migrate
 from assistant.engine import Engine, SafetyNet
 from assistant.faq.content import load_entries
-from assistant.faq.matcher import Matcher
+from assistant.faq.matcher import Matcher, build_matcher
 from assistant.models import SchoolRow, utcnow
 from assistant.safety.check import DangerCheck, build_check
 from assistant.schools import School, load_profiles
@@ -22,6 +22,9 @@ from assistant.settings import Settings
 from flows import CONCERN_ACTIONS, OUTBOX_ACTIONS, URGENT_ACTION, all_flows
 
 DEFAULT_SCHOOL = "demo"
+# FAQ topics whose phrasings are often reports of harm: not taught to the danger check as safe.
+REPORT_TOPICS = frozenset({"stranger-contact", "cyberbullying", "upsetting-content",
+                           "report-concern"})
 
 
 @dataclass
@@ -54,14 +57,14 @@ def sync_schools(db: sa.Engine, schools: dict[str, School]) -> None:
 @lru_cache(maxsize=1)
 def build_danger_check() -> DangerCheck:
     """The danger check, with the FAQ's own phrasings learnt as ordinary school questions."""
-    questions = [phrase for entry in load_entries("en")
+    questions = [phrase for entry in load_entries("en") if entry.id not in REPORT_TOPICS
                  for phrase in (entry.question, *entry.alternates)]
     return build_check(extra_safe=questions)
 
 
 def build_services(schools: dict[str, School]) -> Services:
     """Loads the FAQ content and builds one matcher per locale."""
-    return Services(schools=schools, matchers={"en": Matcher(load_entries("en"))},
+    return Services(schools=schools, matchers={"en": build_matcher("en")},
                     concern_actions=CONCERN_ACTIONS)
 
 

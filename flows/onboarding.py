@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
+
 from assistant.commands import STAFF, menu
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
+from assistant.flowkit import TEXT, StepTable, dispatch, step_of
 from assistant.i18n import available_locales, gettext_for, when_text
 from assistant.people.identity import (
     CodeRefused,
@@ -13,6 +17,20 @@ from assistant.people.identity import (
     redeem_code,
     set_locale,
 )
+
+NAME = "onboarding"
+# Entry buttons: the language choice, and one language chosen.
+LANGUAGE = f"{NAME}.language"
+SET_LANGUAGE = f"{NAME}.set_language"
+
+
+class Step(StrEnum):
+    """What onboarding is waiting on (the step carries no data)."""
+
+    AWAITING_CODE = "awaiting-code"  # /start came without a code: it may be typed next
+
+
+Handler = Callable[[Context, Event], Outcome]
 
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ro": "Română", "uk": "Українська",
                   "ar": "العربية", "ur": "اردو"}
@@ -53,7 +71,7 @@ def welcome(ctx: Context, who: Identity) -> Reply:
                   if c.menus == frozenset({STAFF})]
         buttons.append((Button(_("Families linked"), "staff.families"),))
     buttons.append((Button(_("What can you do?"), "help.show"),
-                    Button(_("Language"), "onboarding.language")))
+                    Button(_("Language"), LANGUAGE)))
     return Reply("\n".join(lines), tuple(buttons), menu="staff" if who.staff else "family")
 
 
@@ -72,28 +90,46 @@ def how_to_get_a_code(ctx: Context) -> Reply:
 class OnboardingFlow:
     """Links a Telegram user to the school's roster with a one-time code; sets the language."""
 
-    name = "onboarding"
+    name = NAME
     commands = frozenset({"start", "language"})
-    entry_actions = frozenset({"onboarding.language", "onboarding.set_language"})
+    entry_actions = frozenset({LANGUAGE, SET_LANGUAGE})
+
+    def __init__(self) -> None:
+        self.steps: StepTable[Step, Handler] = StepTable(
+            states={
+                Step.AWAITING_CODE: {TEXT: self._typed_code},
+            },
+        )
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Redeems a code, shows the language choice, or stores the chosen language."""
-        if event.action == "onboarding.set_language":
+        if event.action == SET_LANGUAGE:
             return self._set_language(ctx, event.payload)
-        if event.action == "onboarding.language" or event.command == "language":
+        if event.action == LANGUAGE or event.command == "language":
             return Outcome([self._languages(ctx)])
-        assert ctx.account.id is not None
         if event.command == "start" and event.argument:
             return self._redeem(ctx, event.argument)
+        if state is not None:
+            handler = dispatch(self.steps, step_of(Step, state.step), event)
+            if handler is not None:
+                return handler(ctx, event)
         if event.command == "start" or state is not None:
-            # A code typed on its own after /start, or /start with nothing.
-            if state is not None and event.text and not event.command:
-                return self._redeem(ctx, event.text)
-            who = identity_of(ctx.session, ctx.account.id)
-            if who.linked:
-                return Outcome([welcome(ctx, who)])
-            return Outcome([how_to_get_a_code(ctx)], State(self.name, "awaiting-code"))
+            return self._greet(ctx)
         return Outcome([how_to_get_a_code(ctx)])
+
+    def _typed_code(self, ctx: Context, event: Event) -> Outcome:
+        """Redeems a code typed on its own after /start."""
+        if event.text:
+            return self._redeem(ctx, event.text)
+        return self._greet(ctx)
+
+    def _greet(self, ctx: Context) -> Outcome:
+        """Welcomes a linked user, or says how to get a code and waits for one."""
+        assert ctx.account.id is not None
+        who = identity_of(ctx.session, ctx.account.id)
+        if who.linked:
+            return Outcome([welcome(ctx, who)])
+        return Outcome([how_to_get_a_code(ctx)], State(NAME, Step.AWAITING_CODE))
 
     def _redeem(self, ctx: Context, typed: str) -> Outcome:
         _ = ctx._
@@ -121,7 +157,7 @@ class OnboardingFlow:
     def _languages(self, ctx: Context) -> Reply:
         _ = ctx._
         rows = tuple(
-            (Button(LANGUAGE_NAMES.get(code, code), "onboarding.set_language", code),)
+            (Button(LANGUAGE_NAMES.get(code, code), SET_LANGUAGE, code),)
             for code in available_locales()
         )
         return Reply(_("Which language would you like me to use?"), rows)

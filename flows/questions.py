@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.faq.content import Entry, render
@@ -9,8 +13,33 @@ from assistant.faq.facts import placeholders
 from assistant.faq.matcher import Match
 from assistant.faq.matcher import Outcome as Verdict
 from assistant.faq.unanswered import KEEP_CHARS, record_unanswered
+from assistant.flowkit import StepTable, dispatch, dump, load, step_of
 
 NAME = "questions"
+
+# Entry button: one FAQ answer (a suggestion, or "see also").
+SHOW = f"{NAME}.show"
+# Step buttons, under an answer or an offer to ask the school.
+NO_HELP = f"{NAME}.nohelp"
+PASS = f"{NAME}.pass"
+DROP = f"{NAME}.drop"
+
+
+class Step(StrEnum):
+    """Where the questions flow is."""
+
+    ASKED = "asked"  # a question was answered, or offered to the school
+
+
+@dataclass
+class Asked:
+    """The question last asked (cut to what is kept) and the FAQ entry shown for it."""
+
+    question: str = ""
+    entry: str = ""
+
+
+Handler = Callable[[Context, Asked], Outcome]
 
 
 class QuestionsFlow:
@@ -18,14 +47,21 @@ class QuestionsFlow:
 
     name = NAME
     commands = frozenset({"faq"})
-    entry_actions = frozenset({"questions.show"})
+    entry_actions = frozenset({SHOW})
+
+    def __init__(self) -> None:
+        self.steps: StepTable[Step, Handler] = StepTable(
+            states={
+                Step.ASKED: {NO_HELP: self._no_help, PASS: self._pass_on, DROP: self._drop},
+            },
+        )
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Routes a question, a suggestion tap, or an "ask the school" answer."""
-        if event.action == "questions.show":
+        if event.action == SHOW:
             return self._show(ctx, event.payload, state)
         if event.action is not None:
-            return self._follow_up(ctx, event.action, state)
+            return self._follow_up(ctx, event, state)
         if event.attachments and not (event.text or "").strip():
             _ = ctx._
             return Outcome([Reply(_("I can only read typed messages here - please type your "
@@ -49,22 +85,22 @@ class QuestionsFlow:
     def _answer_question(self, ctx: Context, question: str) -> Outcome:
         _ = ctx._
         match: Match = ctx.services.matcher(ctx.locale).match(question)
-        remembered = State(NAME, "asked", {"question": question[:KEEP_CHARS]})
+        asked = Asked(question=question[:KEEP_CHARS])
         if match.outcome is Verdict.SMALL_TALK:
             return Outcome([Reply(_("Hello! Ask me anything about staying safe online, remote "
                                     "learning or live lessons at {school}, in your own words."
                                     ).format(school=ctx.school.name))])
         if match.outcome is Verdict.ANSWER and match.entry is not None:
-            remembered.data["entry"] = match.entry.id
-            return Outcome([self._answer(ctx, match.entry)], remembered)
+            asked.entry = match.entry.id
+            return Outcome([self._answer(ctx, match.entry)], State(NAME, Step.ASKED, dump(asked)))
         if match.outcome is Verdict.SUGGEST:
             self._keep(ctx, question, "unsure")
-            rows = [(Button(s.question, "questions.show", s.id),) for s in match.suggestions]
-            rows.append((Button(_("None of these - ask the school"), "questions.pass"),))
+            rows = [(Button(s.question, SHOW, s.id),) for s in match.suggestions]
+            rows.append((Button(_("None of these - ask the school"), PASS),))
             return Outcome([Reply(_("I'm not sure I understood. Did you mean one of these?"),
-                                  tuple(rows))], remembered)
+                                  tuple(rows))], State(NAME, Step.ASKED, dump(asked)))
         self._keep(ctx, question, "unanswered")
-        return Outcome([self._offer(ctx)], remembered)
+        return Outcome([self._offer(ctx)], State(NAME, Step.ASKED, dump(asked)))
 
     def _answer(self, ctx: Context, entry: Entry) -> Reply:
         _ = ctx._
@@ -72,7 +108,7 @@ class QuestionsFlow:
         entries = self._entries(ctx)
         rows = [
             (Button(_("See also: {question}").format(question=entries[other].question),
-                    "questions.show", other),)
+                    SHOW, other),)
             for other in entry.see_also[:2]
             if other in entries
         ]
@@ -80,7 +116,7 @@ class QuestionsFlow:
             rows.insert(0, (Button(_("Tell the school about this"), "concerns_family.start"),))
         elif entry.offer == "agreement":
             rows.insert(0, (Button(_("Sign the agreement"), "agreements_family.start"),))
-        rows.append((Button(_("This didn't help"), "questions.nohelp", entry.id),))
+        rows.append((Button(_("This didn't help"), NO_HELP, entry.id),))
         return Reply(text, tuple(rows))
 
     def _offer(self, ctx: Context) -> Reply:
@@ -88,38 +124,44 @@ class QuestionsFlow:
         return Reply(
             _("I don't have an answer to that in {school}'s policy, and I'd rather not guess. "
               "Shall I pass your question to the school?").format(school=ctx.school.name),
-            ((Button(_("Yes, ask the school"), "questions.pass"),
-              Button(_("No, thanks"), "questions.drop")),),
+            ((Button(_("Yes, ask the school"), PASS),
+              Button(_("No, thanks"), DROP)),),
         )
 
     def _show(self, ctx: Context, entry_id: str, state: State | None) -> Outcome:
         entry = self._entries(ctx).get(entry_id)
         if entry is None:
             return Outcome([expired_reply(ctx._)], state)
-        data = dict(state.data) if state is not None else {}
-        data["entry"] = entry.id
-        return Outcome([self._answer(ctx, entry)], State(NAME, "asked", data))
+        asked = load(Asked, state.data) if state is not None else Asked()
+        asked.entry = entry.id
+        return Outcome([self._answer(ctx, entry)], State(NAME, Step.ASKED, dump(asked)))
 
-    def _follow_up(self, ctx: Context, action: str, state: State | None) -> Outcome:
-        _ = ctx._
+    def _follow_up(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         assert state is not None  # the engine only routes step buttons with their state
-        question = str(state.data.get("question", ""))
-        if action == "questions.nohelp":
-            if question:
-                self._keep(ctx, question, "didnt-help")
-            return Outcome([self._offer(ctx)], state)
-        if action == "questions.pass":
-            if question:
-                self._keep(ctx, question, "passed-on")
-            office = placeholders(ctx.school, ctx.locale)["office_contact"]
-            return Outcome([Reply(
-                _("Thank you - I've passed your question to {school}'s staff, who use these "
-                  "questions to improve my answers. If you need a reply, please contact "
-                  "{office} during contact hours.").format(school=ctx.school.name, office=office)
-            )])
-        if action == "questions.drop":
-            return Outcome([Reply(_("No problem. Ask me something else whenever you like."))])
-        return Outcome([expired_reply(_)], state)
+        handler = dispatch(self.steps, step_of(Step, state.step), event)
+        if handler is None:
+            return Outcome([expired_reply(ctx._)], state)
+        return handler(ctx, load(Asked, state.data))
+
+    def _no_help(self, ctx: Context, asked: Asked) -> Outcome:
+        """Keeps the question the answer didn't help with and offers to ask the school."""
+        self._keep(ctx, asked.question, "didnt-help")
+        return Outcome([self._offer(ctx)], State(NAME, Step.ASKED, dump(asked)))
+
+    def _pass_on(self, ctx: Context, asked: Asked) -> Outcome:
+        """Passes the question to the school's staff and says how to get a reply."""
+        _ = ctx._
+        self._keep(ctx, asked.question, "passed-on")
+        office = placeholders(ctx.school, ctx.locale)["office_contact"]
+        return Outcome([Reply(
+            _("Thank you - I've passed your question to {school}'s staff, who use these "
+              "questions to improve my answers. If you need a reply, please contact "
+              "{office} during contact hours.").format(school=ctx.school.name, office=office)
+        )])
+
+    def _drop(self, ctx: Context, asked: Asked) -> Outcome:
+        """Lets the question go."""
+        return Outcome([Reply(ctx._("No problem. Ask me something else whenever you like."))])
 
     def _keep(self, ctx: Context, question: str, reason: str) -> None:
         if not question:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.engine import Context, Outcome, State
 from assistant.events import Event, Reply
+from assistant.flowkit import staff_only
 from assistant.people.families import families_linked
 from assistant.people.identity import StaffLink, identity_of
 
@@ -14,11 +15,6 @@ def staff_post(ctx: Context) -> StaffLink | None:
     """The user's staff post at the school they are talking to, if any."""
     assert ctx.account.id is not None
     return identity_of(ctx.session, ctx.account.id).staff_at(ctx.school.id)
-
-
-def not_staff_reply(ctx: Context) -> Reply:
-    """The answer to a family member who tries a staff command."""
-    return Reply(ctx._("Sorry, that's only for school staff. Send /help to see what I can do."))
 
 
 class StaffFlow:
@@ -33,7 +29,7 @@ class StaffFlow:
         _ = ctx._
         post = staff_post(ctx)
         if post is None:
-            return Outcome([not_staff_reply(ctx)])
+            return Outcome([staff_only(_)])
         classes = None if post.has(*WHOLE_SCHOOL_ROLES) else post.classes()
         linked = families_linked(session=ctx.session, school_id=ctx.school.id,
                                  classes=classes)

@@ -128,7 +128,7 @@ def test_a_button_sent_later_that_is_not_an_entry_action_is_refused_at_start(
     from assistant.engine import RegistryError
     from flows import all_flows
 
-    with pytest.raises(RegistryError, match="agreements_family.next"):
+    with pytest.raises(RegistryError, match=r"agreements_family\.next"):
         Engine(db=db, flows=all_flows(), schools=schools, default_school="demo",
                text_flow="questions", outbox_actions=["agreements_family.next"])
 

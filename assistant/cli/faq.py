@@ -17,8 +17,19 @@ from assistant.cli.common import open_school, school_arg
 from assistant.cli.errors import UsageError
 from assistant.faq.bench_questions import BENCH_QUESTIONS
 from assistant.faq.check import check_content
-from assistant.faq.content import faq_locales, load_entries, render
-from assistant.faq.matcher import Match, Matcher, Outcome
+from assistant.faq.content import faq_locales, load_entries, load_phrasings, render
+from assistant.faq.evaluation import (
+    WRONG_CAP,
+    Figures,
+    FuzzAnchor,
+    MatcherRanker,
+    TfidfAnchor,
+    choose_threshold,
+    cross_validate,
+    figures,
+    rank_all,
+)
+from assistant.faq.matcher import OUT_OF_SCOPE, C, Match, Matcher, Outcome, build_matcher
 from assistant.models import UnansweredQuestion
 from assistant.schools import School, load_profiles
 from assistant.settings import Settings
@@ -36,7 +47,7 @@ def _school(settings: Settings, school_id: str) -> School:
 def _matcher(locale: str) -> Matcher:
     if locale not in faq_locales():
         raise UsageError(f"no FAQ content for locale {locale!r}; have: {', '.join(faq_locales())}")
-    return Matcher(load_entries(locale))
+    return build_matcher(locale)
 
 
 def as_json(question: str, match: Match) -> dict[str, Any]:
@@ -73,42 +84,6 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def evaluate(matcher: Matcher, rows: list[tuple[str, str]]) -> dict[str, float]:
-    """Scores labelled (id, question) rows: accuracy, refusals and wrong answers."""
-    in_scope = [(label, q) for label, q in rows if label != "-"]
-    out_scope = [q for label, q in rows if label == "-"]
-    answered_right = top3 = ranked1 = wrong = 0
-    for label, question in in_scope:
-        match = matcher.match(question)
-        ranked = [matcher.entries[e].id for _, e in matcher.scores(question)[:3]]
-        answered = match.entry.id if match.outcome is Outcome.ANSWER and match.entry else None
-        answered_right += answered == label
-        ranked1 += bool(ranked) and ranked[0] == label
-        top3 += label in ranked
-        wrong += answered is not None and answered != label
-    refused = 0
-    for question in out_scope:
-        match = matcher.match(question)
-        if match.outcome is not Outcome.ANSWER:
-            refused += 1
-        else:
-            wrong += 1
-
-    def pct(n: int, d: int) -> float:
-        return round(100.0 * n / d, 1) if d else float("nan")
-
-    return {
-        "questions": len(rows),
-        "in_scope": len(in_scope),
-        "top1": pct(ranked1, len(in_scope)),
-        "answered": pct(answered_right, len(in_scope)),
-        "top3": pct(top3, len(in_scope)),
-        "out_of_scope": len(out_scope),
-        "refused": pct(refused, len(out_scope)),
-        "wrong": pct(wrong, len(rows)),
-    }
-
-
 def read_labelled(path: Path) -> dict[str, list[tuple[str, str]]]:
     """Reads id<TAB>locale<TAB>question rows, grouped by locale."""
     try:
@@ -126,23 +101,67 @@ def read_labelled(path: Path) -> dict[str, list[tuple[str, str]]]:
     return grouped
 
 
+DEFAULT_TUNING = Path("../shared/eval/faq-dev.tsv")
+
+
+def _figures_line(name: str, f: Figures) -> str:
+    def pct(x: float) -> str:
+        return "   -  " if x != x else f"{100 * x:5.1f}%"  # NaN when a set has no such rows
+
+    return (f"  {name:<40} {pct(f.top1)} {pct(f.top3)} {pct(f.answered):>14} "
+            f"{pct(f.refused):>8} {pct(f.wrong):>6}")
+
+
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     grouped = read_labelled(Path(args.file))
     have = set(faq_locales())
-    print("locale  questions  top-1  top-3  answered-right  out-of-scope-refused  wrong")
+    tuning_path = Path(args.tune) if args.tune else DEFAULT_TUNING
+    tuning = read_labelled(tuning_path) if args.anchors and tuning_path.exists() else {}
     for locale in sorted(grouped):
         rows = grouped[locale]
         if locale not in have:
-            print(f"{locale:<7} {len(rows):>9}  (no FAQ content for this locale yet)")
+            print(f"{locale}: {len(rows)} questions (no FAQ content for this locale yet)")
             continue
-        r = evaluate(_matcher(locale), rows)
-        print(f"{locale:<7} {r['questions']:>9}  {r['top1']:>5}% {r['top3']:>5}% "
-              f"{r['answered']:>13}% {r['refused']:>20}%  {r['wrong']:>4}%")
-        if args.verbose:
-            print(f"        in scope {r['in_scope']}, out of scope {r['out_of_scope']}")
-    print("top-1/top-3: the right entry ranked first / in the first three; answered-right: "
-          "answered outright with the right entry (the rest get 'did you mean'); wrong: "
-          "answered outright with a wrong entry, or answered a question outside the FAQ.")
+        matcher = _matcher(locale)
+        inside = sum(1 for label, _ in rows if label != OUT_OF_SCOPE)
+        print(f"{locale}: {len(rows)} questions ({inside} in scope, {len(rows) - inside} out)")
+        print(f"  {'':<40} {'top-1':>6} {'top-3':>6} {'answered-right':>14} "
+              f"{'refused':>8} {'wrong':>6}")
+        ours = MatcherRanker(matcher)
+        print(_figures_line(ours.name, figures(rows, rank_all(ours, rows), ours.answer_at)))
+        if not args.anchors:
+            continue
+        entries = list(matcher.entries)
+        for anchor in (TfidfAnchor(entries), FuzzAnchor(entries)):
+            tune_rows = tuning.get(locale, [])
+            answer_at = (choose_threshold(tune_rows, rank_all(anchor, tune_rows))
+                         if tune_rows else 0.5)
+            print(_figures_line(anchor.name, figures(rows, rank_all(anchor, rows), answer_at)))
+        if tuning.get(locale):
+            print(f"  (anchors' thresholds tuned on {tuning_path}: wrong capped at "
+                  f"{100 * WRONG_CAP:.0f}%, then answered-right maximised)")
+    print("top-1/top-3: the right entry ranked first / in the first three (in scope); "
+          "answered-right: answered outright with the right entry; refused: out-of-scope "
+          "questions not answered; wrong: answered with a wrong entry, or answered an "
+          "out-of-scope question, over all questions.")
+    return 0
+
+
+def _tune(args: argparse.Namespace, settings: Settings) -> int:
+    """Cross-validates the matcher on the training phrasings and prints the threshold table."""
+    entries = load_entries(args.locale)
+    pool = load_phrasings(args.locale)
+    if args.extra:
+        pool += [row for rows in read_labelled(Path(args.extra)).values() for row in rows]
+    for c in args.c:
+        ranked = cross_validate(entries, pool, folds=args.folds, c=c)
+        chosen = choose_threshold(pool, ranked)
+        print(f"C={c}: {args.folds}-fold cross-validation over {len(pool)} phrasings")
+        print(f"  {'answer at':<40} {'top-1':>6} {'top-3':>6} {'answered-right':>14} "
+              f"{'refused':>8} {'wrong':>6}")
+        for threshold in sorted({0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, chosen}):
+            mark = "  <- lowest with wrong <= cap" if threshold == chosen else ""
+            print(_figures_line(f"{threshold:.2f}", figures(pool, ranked, threshold)) + mark)
     return 0
 
 
@@ -163,8 +182,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     elapsed = time.perf_counter() - started
     timings.sort()
     p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-    print(f"entries: {len(matcher.entries)}, phrasings: {len(matcher.phrases)}, "
-          f"questions timed: {len(timings)}")
+    print(f"entries: {len(matcher.entries)}, questions timed: {len(timings)}")
     print(f"median {statistics.median(timings) * 1000:.3f} ms, p99 {p99 * 1000:.3f} ms, "
           f"max {timings[-1] * 1000:.3f} ms, {len(timings) / elapsed:.0f} questions/s")
     return 0
@@ -212,8 +230,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     ev = sub.add_parser("eval", help="score a labelled id<TAB>locale<TAB>question file")
     ev.add_argument("file")
-    ev.add_argument("-v", "--verbose", action="store_true")
+    ev.add_argument("--anchors", action="store_true",
+                    help="also score the tf-idf classifier and rapidfuzz anchors, side by side")
+    ev.add_argument("--tune", help=f"file to tune the anchors' thresholds on "
+                                   f"(default {DEFAULT_TUNING})")
     ev.set_defaults(handler=_eval)
+
+    tune = sub.add_parser("tune", help="cross-validate the matcher and show its thresholds")
+    tune.add_argument("--locale", default="en")
+    tune.add_argument("--folds", type=int, default=5)
+    tune.add_argument("--c", type=float, nargs="+", default=[C])
+    tune.add_argument("--extra", help="more labelled rows (id<TAB>locale<TAB>question)")
+    tune.set_defaults(handler=_tune)
 
     bench = sub.add_parser("bench", help="time matching with all entries loaded")
     bench.add_argument("--locale", default="en")

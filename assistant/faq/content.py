@@ -151,6 +151,22 @@ def load_entries(locale: str = "en", folder: Path = FAQ_DIR) -> tuple[Entry, ...
     return tuple(entries)
 
 
+def load_phrasings(locale: str = "en", folder: Path = FAQ_DIR) -> list[tuple[str, str]]:
+    """Training phrasings (entry id or "-", question) from faq/<locale>/phrasings.tsv."""
+    path = folder / locale / "phrasings.tsv"
+    if not path.exists():
+        return []
+    rows: list[tuple[str, str]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2:
+            raise ContentError(f"{path}:{number}: expected id<TAB>question")
+        rows.append((parts[0], parts[1]))
+    return rows
+
+
 def faq_locales(folder: Path = FAQ_DIR) -> list[str]:
     """Lists the locales that have FAQ content."""
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.toml")))

@@ -1,57 +1,41 @@
-"""FAQ matching: which curated entry answers a question, and how sure we are."""
+"""FAQ matching: which curated entry answers a question, and how sure we are.
+
+A classifier over character and word n-grams, trained on every phrasing of every entry, on
+phrasings written apart from the FAQ from the topic catalogue (faq/<locale>/phrasings.tsv),
+and on ordinary school questions the FAQ does not cover: they are a class of their own ("-"),
+so "when is parents' evening" is recognised as outside the FAQ rather than forced onto the
+nearest entry. The question is read twice, as typed (folded) and as the normaliser's concepts
+(texting forms, spellings and synonyms resolved), so both kinds of knowledge are features.
+
+The thresholds cap confident wrong answers first, then answer as much as they can; between
+them the matcher offers "did you mean". They were chosen by cross-validation (`faq tune`).
+"""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from rapidfuzz import fuzz, process
-
-from assistant.faq.content import Entry
+from assistant.faq.content import Entry, load_entries, load_phrasings
 from assistant.faq.normalise import tokens, words
+from assistant.safety.fold import fold
+from assistant.textmodel import LinearScorer, cached, digest, ngram_pipeline
 
 # Only the start of a message is matched: a question is asked in its first few sentences,
 # and the rest of a long message is context that would only add noise (and time).
 MAX_QUESTION = 600
-# Words longer than this are not compared for typos (no topic word is that long).
-MAX_FUZZY_WORD = 20
-# Query words are compared with the vocabulary only up to this many (long messages ramble).
-MAX_QUERY_TOKENS = 40
-SMALL_TALK = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "hiya",
-        "morning",
-        "afternoon",
-        "evening",
-        "thanks",
-        "thank",
-        "thankyou",
-        "cheers",
-        "ta",
-        "ok",
-        "okay",
-        "k",
-        "yes",
-        "no",
-        "bye",
-        "goodbye",
-        "great",
-        "cool",
-        "nice",
-        "lovely",
-        "brilliant",
-        "perfect",
-        "good",
-        "fine",
-        "sure",
-    ]
-)
+OUT_OF_SCOPE = "-"
+# For a one-word question, the two nearest entries, and a third at least this likely, are
+# offered as "did you mean".
+VAGUE_FLOOR = 0.05
+# The classifier's regularisation, chosen by cross-validation (`faq tune`).
+C = 10.0
+SMALL_TALK = frozenset({
+    "hi", "hello", "hey", "hiya", "morning", "afternoon", "evening", "thanks", "thank",
+    "thankyou", "cheers", "ta", "ok", "okay", "k", "yes", "no", "bye", "goodbye", "great",
+    "cool", "nice", "lovely", "brilliant", "perfect", "good", "fine", "sure",
+})
 
 
 class Outcome(Enum):
@@ -75,112 +59,62 @@ class Match:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Scores (0-100) that decide between answering, suggesting and declining."""
+    """Probabilities (0-1) that decide between answering, suggesting and declining."""
 
-    answer: float = 46.0
-    suggest: float = 30.0
-    margin: float = 6.0
-
-
-# How much of the score comes from the entry as a whole (any of its phrasings) rather than
-# from its single closest phrasing; chosen on the development set (see README).
-BAG_WEIGHT = 0.5
+    answer: float = 0.55
+    suggest: float = 0.12
 
 
-@dataclass(frozen=True)
-class _Phrase:
-    entry: int
-    weights: dict[str, float]
-    total: float
-    text: str
+def model_text(question: str) -> str:
+    """What the classifier reads: the question as typed, then its normalised concepts."""
+    question = question[:MAX_QUESTION]
+    return f"{fold(question)} | {' '.join(tokens(question))}"
+
+
+class _Model:
+    """The trained classifier and its fast scorer."""
+
+    def __init__(self, rows: Sequence[tuple[str, str]], c: float) -> None:
+        pipeline = ngram_pipeline(c=c).fit([model_text(q) for _, q in rows],
+                                           [label for label, _ in rows])
+        self.scorer = LinearScorer(pipeline)
+
+
+def training_rows(entries: Iterable[Entry],
+                  extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """(label, question) rows: every phrasing of every entry, then the extra labelled rows."""
+    rows = [(entry.id, phrasing) for entry in entries for phrasing in entry.phrasings]
+    return rows + [(label, question) for label, question in extra if question.strip()]
 
 
 class Matcher:
-    """Scores questions against every phrasing of every entry, weighting rare words higher."""
+    """Ranks the entries for a question and decides whether to answer, suggest or decline."""
 
-    def __init__(self, entries: Iterable[Entry], thresholds: Thresholds | None = None) -> None:
+    def __init__(self, entries: Iterable[Entry], thresholds: Thresholds | None = None, *,
+                 extra: Iterable[tuple[str, str]] = (), c: float = C,
+                 cache: bool = True) -> None:
         self.entries = tuple(entries)
         self.thresholds = thresholds or Thresholds()
-        per_entry: list[set[str]] = []
-        for entry in self.entries:
-            seen: set[str] = set()
-            for phrasing in entry.phrasings:
-                seen.update(tokens(phrasing))
-            per_entry.append(seen)
-        # Inverse document frequency over entries: words shared by many topics weigh little.
-        df: Counter[str] = Counter(word for seen in per_entry for word in seen)
-        n = max(len(self.entries), 1)
-        self.idf = {word: math.log((n + 1) / (count + 0.5)) for word, count in df.items()}
-        self.unseen_weight = math.log((n + 1) / 0.5)
-        self.vocabulary = list(self.idf)
-        self.bags = per_entry
-        self._typos: dict[str, tuple[str | None, float]] = {}
-        self.phrases: list[_Phrase] = []
-        self.by_word: dict[str, list[int]] = {}
-        for index, entry in enumerate(self.entries):
-            for phrasing in entry.phrasings:
-                weights = {w: self.idf[w] for w in tokens(phrasing)}
-                if not weights:
-                    continue
-                slot = len(self.phrases)
-                self.phrases.append(
-                    _Phrase(index, weights, sum(weights.values()), " ".join(sorted(weights)))
-                )
-                for word in weights:
-                    self.by_word.setdefault(word, []).append(slot)
+        self._index = {entry.id: i for i, entry in enumerate(self.entries)}
+        rows = training_rows(self.entries, extra)
+        if cache:
+            key = digest(f"faq-{c}", (f"{label}\t{q}" for label, q in rows))
+            self._model = cached(f"faq-{key}", _Model, lambda: _Model(rows, c))
+        else:
+            self._model = _Model(rows, c)
 
-    def _resolve(self, word: str) -> tuple[str | None, float]:
-        """Maps a query word to a vocabulary word, allowing for typos in longer words."""
-        if word in self.idf:
-            return word, 1.0
-        if not 5 <= len(word) <= MAX_FUZZY_WORD or not word.isascii():
-            return None, 0.0
-        cached = self._typos.get(word)
-        if cached is not None:
-            return cached
-        found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=84)
-        result = (None, 0.0) if found is None else (found[0], found[1] / 100.0)
-        if len(self._typos) < 50_000:
-            self._typos[word] = result
-        return result
-
-    def forget_typos(self) -> None:
-        """Empties the cache of typo corrections (for benchmarks)."""
-        self._typos.clear()
+    def probabilities(self, question: str) -> dict[str, float]:
+        """Each entry's probability of being the one asked about, and "-" for none."""
+        return self._model.scorer.probabilities(model_text(question))
 
     def scores(self, question: str) -> list[tuple[float, int]]:
         """Scores every entry (0-100) for a question, best first."""
-        query = list(dict.fromkeys(tokens(question[:MAX_QUESTION])))[:MAX_QUERY_TOKENS]
-        if not query:
-            return []
-        resolved: dict[str, float] = {}
-        query_total = 0.0
-        for word in query:
-            target, similarity = self._resolve(word)
-            if target is None:
-                query_total += self.unseen_weight
-                continue
-            query_total += self.idf[target]
-            resolved[target] = max(resolved.get(target, 0.0), similarity)
-        # Per phrasing: F1 of the weighted words shared (how much of the question it explains,
-        # and how much of itself the question covers); the entry keeps its best phrasing.
-        best: dict[int, float] = {}
-        candidates = {slot for word in resolved for slot in self.by_word.get(word, ())}
-        for slot in candidates:
-            phrase = self.phrases[slot]
-            shared = sum(phrase.weights[w] * s for w, s in resolved.items() if w in phrase.weights)
-            recall = shared / query_total
-            precision = shared / phrase.total
-            f1 = 2 * recall * precision / (recall + precision)
-            if f1 > best.get(phrase.entry, 0.0):
-                best[phrase.entry] = f1
-        # Plus how much of the question the entry's whole vocabulary explains.
-        ranked = []
-        for entry, f1 in best.items():
-            bag = self.bags[entry]
-            covered = sum(self.idf[w] * s for w, s in resolved.items() if w in bag) / query_total
-            ranked.append((100 * ((1 - BAG_WEIGHT) * f1 + BAG_WEIGHT * covered), entry))
+        ranked = [(100 * p, self._index[label])
+                  for label, p in self.probabilities(question).items() if label in self._index]
         return sorted(ranked, reverse=True)
+
+    def forget_typos(self) -> None:
+        """Kept for the benchmark's cold runs; the classifier keeps no per-question cache."""
 
     def match(self, question: str) -> Match:
         """Decides: answer with one entry, suggest up to three, or decline."""
@@ -192,13 +126,21 @@ class Matcher:
             return Match(Outcome.UNKNOWN, 0)
         t = self.thresholds
         top_score, top = ranked[0]
-        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-        close = [self.entries[e] for s, e in ranked[:3] if s >= t.suggest and top_score - s < 25]
-        # One meaningful word ("video", "phone") is too little to be sure of, when it fits
-        # more than one entry: offer the choices instead.
-        vague = len(set(tokens(question[:MAX_QUESTION]))) < 2 and len(close) > 1
-        if top_score >= t.answer and top_score - runner_up >= t.margin and not vague:
-            return Match(Outcome.ANSWER, round(top_score), self.entries[top], tuple(close[1:]))
-        if top_score >= t.suggest:
-            return Match(Outcome.SUGGEST, round(top_score), None, tuple(close))
+        close = tuple(self.entries[e] for s, e in ranked[:3] if s >= 100 * t.suggest)
+        # One meaningful word ("video", "recording") is too little to be sure of: offer the
+        # nearest entries instead of answering.
+        if len(set(tokens(question[:MAX_QUESTION]))) < 2:
+            nearest = tuple(self.entries[e] for i, (s, e) in enumerate(ranked[:3])
+                            if i < 2 or s >= 100 * VAGUE_FLOOR)
+            if nearest:
+                return Match(Outcome.SUGGEST, round(top_score), None, nearest)
+        if top_score >= 100 * t.answer:
+            return Match(Outcome.ANSWER, round(top_score), self.entries[top], close[1:])
+        if close:
+            return Match(Outcome.SUGGEST, round(top_score), None, close)
         return Match(Outcome.UNKNOWN, round(top_score))
+
+
+def build_matcher(locale: str = "en") -> Matcher:
+    """The matcher for a locale: its entries and its training phrasings."""
+    return Matcher(load_entries(locale), extra=load_phrasings(locale))

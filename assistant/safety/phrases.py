@@ -19,6 +19,8 @@ from assistant.safety.kinds import KINDS
 LISTS_DIR = Path(__file__).parent / "lists"
 # Candidates are found by a fragment's first characters at each word start.
 KEY = 3
+# Fragments shorter than this match whole words only ("kms", not the start of "kmset").
+WHOLE_WORD_BELOW = 5
 
 
 class ListError(ValueError):
@@ -64,8 +66,12 @@ class PhraseLayer:
         start = 0
         while start < len(text):
             for fragment, kind in self._by_key.get(text[start:start + KEY], ()):
-                if kind not in found and text.startswith(fragment, start):
-                    found[kind] = Hit(kind, fragment)
+                if kind in found or not text.startswith(fragment, start):
+                    continue
+                end = start + len(fragment)
+                if len(fragment) < WHOLE_WORD_BELOW and end < len(text) and text[end] != " ":
+                    continue
+                found[kind] = Hit(kind, fragment)
             space = text.find(" ", start)
             if space < 0:
                 break

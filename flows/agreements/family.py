@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
 from assistant.agreements.service import sign_agreement, withdraw_agreement
 from assistant.agreements.status import (
     OLD_VERSION,
@@ -19,6 +23,16 @@ from assistant.agreements.templates import (
 )
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
+from assistant.flowkit import (
+    TEXT,
+    StepTable,
+    cancelled,
+    dispatch,
+    dump,
+    load,
+    step_of,
+    use_the_buttons,
+)
 from assistant.i18n import when_text
 from assistant.live.invites import after_signing_buttons
 from assistant.models import AgreementEvent
@@ -28,11 +42,56 @@ from assistant.schools import School
 NAME = "agreements_family"
 MAX_NAME = 100
 
+# Entry buttons: the walk-through from the top, one child's list, one agreement, a withdrawal.
+START = f"{NAME}.start"
+CHILD = f"{NAME}.child"
+OPEN = f"{NAME}.open"
+WITHDRAW = f"{NAME}.withdraw"
+# Step buttons.
+NEXT = f"{NAME}.next"
+BACK = f"{NAME}.back"
+AGREE = f"{NAME}.agree"
+SIGN = f"{NAME}.sign"
+WITHDRAW_YES = f"{NAME}.withdraw_yes"
+CANCEL = f"{NAME}.cancel"
+
 Row = tuple[Button, ...]
 
 
 # The child a parent or carer signs for, with the guardian who links them and the school.
 Signer = LinkedChild
+
+
+class Step(StrEnum):
+    """Where the walk-through is."""
+
+    READ = "read"  # the intro, a section, or the final page with "I agree"
+    NAME = "name"  # waiting for the typed signature
+    CONFIRM = "confirm"  # the summary, waiting for "Sign"
+    WITHDRAW = "withdraw"  # asked whether to withdraw a signed agreement
+
+
+@dataclass
+class AgreementData:
+    """What the walk-through has gathered: the child, the agreement, the page and the name."""
+
+    pupil: int | None = None
+    template: str = ""
+    version: int | None = None
+    section: int = -1  # -1 is the intro; len(sections) the final page
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Walk:
+    """One step's view of the walk-through: its data, and the child and agreement it names."""
+
+    data: AgreementData
+    signer: Signer
+    template: Template
+
+
+Handler = Callable[[Context, Event, Walk], Outcome]
 
 
 def signers(ctx: Context) -> list[Signer]:
@@ -77,21 +136,32 @@ class AgreementFlow:
 
     name = NAME
     commands = frozenset({"agreement"})
-    entry_actions = frozenset({f"{NAME}.start", f"{NAME}.child", f"{NAME}.open",
-                               f"{NAME}.withdraw"})
+    entry_actions = frozenset({START, CHILD, OPEN, WITHDRAW})
+
+    def __init__(self) -> None:
+        self.steps: StepTable[Step, Handler] = StepTable(
+            states={
+                Step.READ: {NEXT: self._next_page, BACK: self._previous_page,
+                            AGREE: self._agree},
+                Step.NAME: {TEXT: self._take_name},
+                Step.CONFIRM: {SIGN: self._sign_now},
+                Step.WITHDRAW: {WITHDRAW_YES: self._withdraw, TEXT: self._cancel},
+            },
+            fallbacks={CANCEL: self._cancel},
+        )
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Moves the walk-through on by one step, checking the child and version each time."""
         _ = ctx._
         action = event.action
-        if action == "agreements_family.child":
+        if action == CHILD:
             return self._child_menu(ctx, event.payload)
-        if action in {"agreements_family.open", "agreements_family.withdraw"}:
+        if action in {OPEN, WITHDRAW}:
             pupil, _sep, template_id = event.payload.partition(":")
-            if action == "agreements_family.open":
+            if action == OPEN:
                 return self._open(ctx, pupil, template_id)
             return self._ask_withdraw(ctx, pupil, template_id)
-        if action == "agreements_family.start" or (event.command and state is None):
+        if action == START or (event.command and state is None):
             return self._start(ctx)
         if state is None:
             return Outcome([expired_reply(_)])
@@ -115,7 +185,7 @@ class AgreementFlow:
             done, total = self._progress(ctx, signer)
             rows.append((Button(_("{child} ({code}): {done} of {total} signed").format(
                 child=signer.child.forename, code=signer.child.class_code, done=done,
-                total=total), "agreements_family.child", str(signer.child.pupil_id)),))
+                total=total), CHILD, str(signer.child.pupil_id)),))
         return Outcome([Reply(_("Which child would you like to sign the agreements for?"),
                               tuple(rows))])
 
@@ -146,17 +216,17 @@ class AgreementFlow:
             payload = f"{child.pupil_id}:{template.id}"
             if status.state == SIGNED:
                 rows.append((Button(_("Withdraw: {title}").format(title=template.title),
-                                    "agreements_family.withdraw", payload),))
+                                    WITHDRAW, payload),))
             else:
-                rows.insert(sum(1 for r in rows if r[0].action == "agreements_family.open"),
+                rows.insert(sum(1 for r in rows if r[0].action == OPEN),
                             (Button(_("Read and sign: {title}").format(title=template.title),
-                                    "agreements_family.open", payload),))
+                                    OPEN, payload),))
         if not child.parental_responsibility:
             lines.append(_("Only a parent or carer with parental responsibility can sign for "
                            "{child}. Please ask them, or the school office.").format(
                                child=child.forename))
             rows = []
-        elif all(r[0].action == "agreements_family.withdraw" for r in rows):
+        elif all(r[0].action == WITHDRAW for r in rows):
             lines.append(_("Everything is signed for {child} - thank you.").format(
                 child=child.forename))
         return Outcome([Reply("\n".join(lines), tuple(rows))])
@@ -168,9 +238,10 @@ class AgreementFlow:
         template = _templates(ctx, signer.school).get(template_id) if signer else None
         if signer is None or template is None or not signer.child.parental_responsibility:
             return Outcome([expired_reply(ctx._)])
-        state = State(NAME, "read", {"pupil": signer.child.pupil_id, "template": template.id,
-                                     "version": template.version, "section": -1})
-        return Outcome([self._page(ctx, signer, template, -1)], state)
+        data = AgreementData(pupil=signer.child.pupil_id, template=template.id,
+                             version=template.version, section=-1)
+        return Outcome([self._page(ctx, signer, template, -1)],
+                       State(NAME, Step.READ, dump(data)))
 
     def _page(self, ctx: Context, signer: Signer, template: Template, section: int) -> Reply:
         """The intro (-1), one section, or the final page with the confirmation."""
@@ -180,7 +251,7 @@ class AgreementFlow:
             return render(text, school=signer.school, child=signer.child.forename,
                           locale=ctx.locale)
 
-        back = Button(_("Back"), "agreements_family.back")
+        back = Button(_("Back"), BACK)
         total = len(template.sections)
         if section < 0:
             heading = _("{title} - for {child}").format(title=template.title,
@@ -190,11 +261,11 @@ class AgreementFlow:
                 text += "\n\n" + _("This one is {child}'s own: please read it together with "
                                     "{child}, and agree to it together at the end.").format(
                     child=signer.child.forename)
-            return Reply(text, ((Button(_("Start reading"), "agreements_family.next"),),))
+            return Reply(text, ((Button(_("Start reading"), NEXT),),))
         if section < total:
             part = template.sections[section]
             text = f"{fill(part.title)} ({section + 1}/{total})\n\n{fill(part.text)}"
-            return Reply(text, ((back, Button(_("Next"), "agreements_family.next")),))
+            return Reply(text, ((back, Button(_("Next"), NEXT)),))
         lines: list[str] = []
         if template.key_points:
             lines.append(_("The key points:"))
@@ -202,70 +273,90 @@ class AgreementFlow:
             lines.append("")
         lines.append(fill(template.confirm))
         agree = _("We agree") if template.signed_by == "child-with-parent" else _("I agree")
-        return Reply("\n".join(lines), ((back, Button(agree, "agreements_family.agree")),))
+        return Reply("\n".join(lines), ((back, Button(agree, AGREE)),))
 
     def _resume(self, ctx: Context, state: State) -> Outcome:
         _ = ctx._
-        signer = self._signer(ctx, str(state.data.get("pupil")))
-        template = _templates(ctx, signer.school).get(str(state.data.get("template"))) if (
-            signer) else None
+        data = load(AgreementData, state.data)
+        signer = self._signer(ctx, str(data.pupil))
+        template = _templates(ctx, signer.school).get(data.template) if signer else None
         if signer is None or template is None:
             return self._start(ctx)
         note = Reply(_("Welcome back - here is where you were with {title} for {child}. "
                        "(Send /help to do something else.)").format(
                            title=template.title, child=signer.child.forename),
-                     ((Button(_("Choose another agreement"), "agreements_family.start"),),))
-        return Outcome([note, self._current(ctx, signer, template, state)], state)
+                     ((Button(_("Choose another agreement"), START),),))
+        return Outcome([note, self._current(ctx, signer, template, state.step, data)], state)
 
-    def _current(self, ctx: Context, signer: Signer, template: Template, state: State) -> Reply:
-        if state.step == "name":
+    def _current(self, ctx: Context, signer: Signer, template: Template, step: str,
+                 data: AgreementData) -> Reply:
+        if step == Step.NAME:
             return self._ask_name(ctx)
-        if state.step == "confirm":
-            return self._summary(ctx, signer, template, str(state.data.get("name", "")))
-        return self._page(ctx, signer, template, int(state.data.get("section", -1)))
+        if step == Step.CONFIRM:
+            return self._summary(ctx, signer, template, data.name)
+        return self._page(ctx, signer, template, data.section)
 
     # ------------------------------------------------------------------ the steps
 
     def _step(self, ctx: Context, event: Event, state: State) -> Outcome:
         _ = ctx._
-        signer = self._signer(ctx, str(state.data.get("pupil")))
+        data = load(AgreementData, state.data)
+        step = step_of(Step, state.step)
+        signer = self._signer(ctx, str(data.pupil))
         if signer is None or not signer.child.parental_responsibility:
             return Outcome([expired_reply(_)])
-        if state.step == "withdraw":
-            return self._withdraw(ctx, event, state, signer)
-        template = _templates(ctx, signer.school).get(str(state.data.get("template")))
+        template = _templates(ctx, signer.school).get(data.template)
         if template is None:
             return Outcome([expired_reply(_)])
-        if template.version != state.data.get("version"):
-            restart = State(NAME, "read", {**state.data, "version": template.version,
-                                           "section": -1})
-            restart.data.pop("name", None)
+        # A withdrawal answers for what was signed, whatever the version now.
+        if step is not Step.WITHDRAW and template.version != data.version:
+            restart = replace(data, version=template.version, section=-1, name="")
             note = Reply(_("The school has just updated this agreement, so let's start it "
                            "again from the beginning with the new version."))
-            return Outcome([note, self._page(ctx, signer, template, -1)], restart)
-        section = int(state.data.get("section", -1))
-        if state.step == "read" and event.action in {f"{NAME}.next", f"{NAME}.back"}:
-            section += 1 if event.action == "agreements_family.next" else -1
-            section = max(-1, min(section, len(template.sections)))
-            moved = State(NAME, "read", {**state.data, "section": section})
-            return Outcome([self._page(ctx, signer, template, section)], moved)
-        if state.step == "read" and event.action == "agreements_family.agree":
-            return Outcome([self._ask_name(ctx)], State(NAME, "name", state.data))
-        if state.step == "name" and event.text is not None and not event.action:
-            problem = valid_name(ctx, event.text)
-            if problem is not None:
-                return Outcome([Reply(problem)], state)
-            name = " ".join(event.text.split())
-            return Outcome([self._summary(ctx, signer, template, name)],
-                           State(NAME, "confirm", {**state.data, "name": name}))
-        if state.step == "confirm" and event.action == "agreements_family.sign":
-            return self._sign(ctx, signer, template, str(state.data["name"]))
-        if event.action == "agreements_family.cancel":
-            return Outcome([Reply(_("Okay, nothing has been signed. Send /agreement when you're "
-                                    "ready."))])
-        hint = _("Please type your full name.") if state.step == "name" else _(
-            "Please use the buttons above, or send /help to do something else.")
-        return Outcome([Reply(hint)], state)
+            return Outcome([note, self._page(ctx, signer, template, -1)],
+                           State(NAME, Step.READ, dump(restart)))
+        handler = dispatch(self.steps, step, event)
+        if handler is None:
+            hint = Reply(_("Please type your full name.")) if step is Step.NAME else (
+                use_the_buttons(_))
+            return Outcome([hint], state)
+        return handler(ctx, event, Walk(data, signer, template))
+
+    def _next_page(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
+        """Turns to the next page of the agreement."""
+        return self._turn(ctx, walk, +1)
+
+    def _previous_page(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
+        """Turns back to the previous page of the agreement."""
+        return self._turn(ctx, walk, -1)
+
+    def _turn(self, ctx: Context, walk: Walk, by: int) -> Outcome:
+        section = max(-1, min(walk.data.section + by, len(walk.template.sections)))
+        moved = replace(walk.data, section=section)
+        return Outcome([self._page(ctx, walk.signer, walk.template, section)],
+                       State(NAME, Step.READ, dump(moved)))
+
+    def _agree(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
+        """Takes the agreement and asks for the signer's typed name."""
+        return Outcome([self._ask_name(ctx)], State(NAME, Step.NAME, dump(walk.data)))
+
+    def _take_name(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
+        """Checks the typed signature and shows the summary to sign."""
+        typed = event.text or ""
+        problem = valid_name(ctx, typed)
+        if problem is not None:
+            return Outcome([Reply(problem)], State(NAME, Step.NAME, dump(walk.data)))
+        name = " ".join(typed.split())
+        return Outcome([self._summary(ctx, walk.signer, walk.template, name)],
+                       State(NAME, Step.CONFIRM, dump(replace(walk.data, name=name))))
+
+    def _sign_now(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
+        """Records the signature and gives the receipt."""
+        return self._sign(ctx, walk.signer, walk.template, walk.data.name)
+
+    def _cancel(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
+        """Stops without signing or withdrawing anything."""
+        return Outcome([cancelled(ctx._)])
 
     def _ask_name(self, ctx: Context) -> Reply:
         return Reply(ctx._("Please type your full name as your signature (the parent or carer "
@@ -286,8 +377,8 @@ class AgreementFlow:
         _ = ctx._
         text = "\n".join([_("Please check before you sign:"),
                           *self._details(ctx, signer, template, name)])
-        return Reply(text, ((Button(_("Sign"), "agreements_family.sign"),
-                             Button(_("Cancel"), "agreements_family.cancel")),))
+        return Reply(text, ((Button(_("Sign"), SIGN),
+                             Button(_("Cancel"), CANCEL)),))
 
     def _sign(self, ctx: Context, signer: Signer, template: Template, name: str) -> Outcome:
         _ = ctx._
@@ -303,7 +394,7 @@ class AgreementFlow:
         following = next((s for s in self._statuses(ctx, signer) if not s.done), None)
         if following is not None:
             rows.append((Button(_("Next: {title}").format(title=following.template.title),
-                                "agreements_family.open",
+                                OPEN,
                                 f"{signer.child.pupil_id}:{following.template.id}"),))
         if following is None:  # all signed: any live-lesson invitation can go ahead now
             rows += [(button,) for button in after_signing_buttons(
@@ -311,7 +402,7 @@ class AgreementFlow:
                 locale=ctx.locale, timezone=signer.school.timezone, now=ctx.now)]
         others = [s for s in signers(ctx) if s.child.pupil_id != signer.child.pupil_id]
         if others:
-            rows.append((Button(_("Another child"), "agreements_family.start"),))
+            rows.append((Button(_("Another child"), START),))
         return Outcome([Reply(receipt, tuple(rows))])
 
     # ------------------------------------------------------------------ withdrawing
@@ -325,20 +416,20 @@ class AgreementFlow:
         question = _("Do you want to withdraw your agreement to {title} for {child}? It stays "
                      "on record that it was signed, and {child}'s class teacher will be told."
                      ).format(title=template.title, child=signer.child.forename)
+        data = AgreementData(pupil=signer.child.pupil_id, template=template.id)
         return Outcome(
-            [Reply(question, ((Button(_("Yes, I no longer agree"), f"{NAME}.withdraw_yes"),
-                               Button(_("No"), "agreements_family.cancel")),))],
-            State(NAME, "withdraw", {"pupil": signer.child.pupil_id, "template": template.id}),
+            [Reply(question, ((Button(_("Yes, I no longer agree"), WITHDRAW_YES),
+                               Button(_("No"), CANCEL)),))],
+            State(NAME, Step.WITHDRAW, dump(data)),
         )
 
-    def _withdraw(self, ctx: Context, event: Event, state: State, signer: Signer) -> Outcome:
+    def _withdraw(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
+        """Records the withdrawal of a signed agreement, so the class teacher is told."""
         _ = ctx._
-        if event.action != "agreements_family.withdraw_yes":
-            return Outcome([Reply(_("Okay, nothing has changed."))])
-        template = _templates(ctx, signer.school).get(str(state.data["template"]))
+        signer, template = walk.signer, walk.template
         latest = latest_records(ctx.session, [signer.child.pupil_id]).get(
-            (signer.child.pupil_id, str(state.data["template"])))
-        if template is None or latest is None or latest.event != AgreementEvent.SIGNED:
+            (signer.child.pupil_id, walk.data.template))
+        if latest is None or latest.event != AgreementEvent.SIGNED:
             return Outcome([expired_reply(_)])
         withdraw_agreement(session=ctx.session, signer=signer, template=template, latest=latest,
                            account=ctx.account, locale=ctx.locale, now=ctx.now)

@@ -7,7 +7,8 @@ from assistant.agreements.status import SIGNED, latest_records, statuses
 from assistant.agreements.templates import load_templates, templates_for
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
-from flows.staff import not_staff_reply, staff_post
+from assistant.flowkit import staff_only
+from flows.staff import staff_post
 
 WHOLE_SCHOOL = ("head", "office")
 
@@ -26,7 +27,7 @@ class AgreementStaffFlow:
         """Shows the status list, or queues reminders to families who have not signed."""
         post = staff_post(ctx)
         if post is None:
-            return Outcome([not_staff_reply(ctx)])
+            return Outcome([staff_only(ctx._)])
         classes = None if post.has(*WHOLE_SCHOOL) else post.classes()
         if classes == []:
             return Outcome([Reply(ctx._("You have no class on the roster, so there is no "

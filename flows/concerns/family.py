@@ -2,22 +2,74 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
 from assistant.concerns.service import CATEGORIES, raise_concern
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
+from assistant.flowkit import (
+    TEXT,
+    StepTable,
+    cancelled,
+    dispatch,
+    dump,
+    load,
+    step_of,
+    use_the_buttons,
+)
 from assistant.hours import is_open, next_open
 from assistant.i18n import when_text
 from assistant.people.identity import LinkedChild, linked_children
-from assistant.safety.check import Danger
 from assistant.safety.reports import mark_raised, report_for
 from flows.concerns.staff import ACTIONS as STAFF_ACTIONS
 
 NAME = "concerns_family"
 # The one-tap button under the danger help: raises the flagged message as an urgent concern.
 URGENT = f"{NAME}.urgent"
+# Entry buttons: a parent's or carer's concern, a pupil's worry.
+START = f"{NAME}.start"
+WORRY = f"{NAME}.worry"
+# Step buttons.
+WHO = f"{NAME}.who"
+WHAT = f"{NAME}.what"
+SEND = f"{NAME}.send"
+CANCEL = f"{NAME}.cancel"
+TIDY = f"{NAME}.tidy"
 MAX_PHOTOS = 5
 
 Row = tuple[Button, ...]
+
+
+class Step(StrEnum):
+    """The question the concern is waiting on."""
+
+    WHO = "who"  # which child it is about (or which one is writing)
+    WHAT = "what"  # what kind of worry it is
+    MESSAGE = "message"  # the words, and any pictures
+    CONFIRM = "confirm"  # the summary, waiting for "Send"
+    SENT = "sent"  # a pupil's worry is sent: the chat can be tidied away
+
+
+@dataclass
+class ConcernData:
+    """What the concern has gathered so far."""
+
+    pupil_mode: bool = False  # a pupil's worry (/worry) rather than a parent's concern
+    first: str = ""  # the message it started from, for tidying the chat away
+    guardian: int | None = None
+    pupil: int | None = None  # None when it is not about a particular child
+    forename: str = ""
+    school: str = ""
+    category: str = ""
+    text: str = ""
+    photos: list[str] = field(default_factory=list)
+    urgent: bool = False
+    report: int | None = None  # the flagged message it was raised from, in one tap
+
+
+Handler = Callable[[Context, Event, ConcernData], Outcome]
 
 
 def children(ctx: Context) -> list[LinkedChild]:
@@ -50,24 +102,32 @@ class ConcernFlow:
 
     name = NAME
     commands = frozenset({"concern", "worry"})
-    entry_actions = frozenset({f"{NAME}.start", f"{NAME}.worry", URGENT})
+    entry_actions = frozenset({START, WORRY, URGENT})
     # The words of a concern may be about danger: they are the concern, after the help.
-    danger_steps = frozenset({"message"})
+    danger_steps = frozenset({Step.MESSAGE})
+
+    def __init__(self) -> None:
+        self.steps: StepTable[Step, Handler] = StepTable(
+            states={
+                Step.WHO: {WHO: self._who},
+                Step.WHAT: {WHAT: self._what},
+                Step.MESSAGE: {TEXT: self._message},
+                Step.CONFIRM: {SEND: self._send_now},
+                Step.SENT: {TIDY: self._tidy},
+            },
+            fallbacks={CANCEL: self._cancel},
+        )
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Moves the concern on one step, or raises a flagged message as urgent in one tap."""
-        danger = ctx.danger
-        first: list[Reply] = []
         if event.action == URGENT:
             return self._urgent(ctx, event)
         if event.command in {"concern", "worry"} or event.action in self.entry_actions:
-            pupil = event.command == "worry" or event.action == "concerns_family.worry"
-            outcome = self._start(ctx, event, pupil)
-        elif state is None:
-            return Outcome([*first, expired_reply(ctx._)])
-        else:
-            outcome = self._step(ctx, event, state, danger)
-        return Outcome(first + outcome.replies, outcome.state)
+            pupil = event.command == "worry" or event.action == WORRY
+            return self._start(ctx, event, pupil)
+        if state is None:
+            return Outcome([expired_reply(ctx._)])
+        return self._step(ctx, event, state)
 
     def _urgent(self, ctx: Context, event: Event) -> Outcome:
         """Sends the message the danger check flagged to the school as an urgent concern."""
@@ -80,17 +140,19 @@ class ConcernFlow:
             return Outcome([Reply(_("That message has already been sent to the school, or it "
                                     "can't be sent from here. If a child is in danger right "
                                     "now, call 999."))])
-        about = _about(kids[0]) if len(kids) == 1 else {**_about(kids[0]), "pupil": None}
-        data = {**about, "pupil_mode": False, "category": CATEGORIES["other"],
-                "text": report.text, "urgent": True, "report": report.id}
-        return self._send(ctx, State(NAME, "confirm", data))
+        about = _about(ConcernData(), kids[0])
+        if len(kids) > 1:
+            about = replace(about, pupil=None)
+        data = replace(about, pupil_mode=False, category=CATEGORIES["other"], text=report.text,
+                       urgent=True, report=report.id)
+        return self._send(ctx, data)
 
     # ------------------------------------------------------------------ who and what
 
     def _start(self, ctx: Context, event: Event, pupil: bool) -> Outcome:
         _ = ctx._
         kids = children(ctx)
-        data: dict[str, object] = {"pupil_mode": pupil, "first": event.message_id or ""}
+        data = ConcernData(pupil_mode=pupil, first=event.message_id or "")
         if not kids:
             return Outcome([Reply(_(
                 "I can only pass concerns to a school once you're linked to it with the code "
@@ -98,109 +160,113 @@ class ConcernFlow:
                 "danger right now, call 999. Children can call Childline on 0800 1111."))])
         if pupil:
             if len(kids) == 1:
-                return self._ask_what(ctx, State(NAME, "what", {**data, **_about(kids[0])}))
-            rows = tuple((Button(k.child.forename, "concerns_family.who", str(k.child.pupil_id)),)
-                         for k in kids)
+                return self._ask_what(ctx, _about(data, kids[0]))
+            rows = tuple((Button(k.child.forename, WHO, str(k.child.pupil_id)),) for k in kids)
             return Outcome([Reply(_("Hello. Which one are you?"), rows)],
-                           State(NAME, "who", data))
+                           State(NAME, Step.WHO, dump(data)))
         rows = tuple((Button(_("{child} ({code})").format(child=k.child.forename,
                                                           code=k.child.class_code),
-                             "concerns_family.who", str(k.child.pupil_id)),) for k in kids)
-        rows += ((Button(_("Not about a child"), "concerns_family.who", "none"),),)
+                             WHO, str(k.child.pupil_id)),) for k in kids)
+        rows += ((Button(_("Not about a child"), WHO, "none"),),)
         return Outcome([Reply(_("I'll pass your concern to the right person at school. "
-                                "Who is it about?"), rows)], State(NAME, "who", data))
+                                "Who is it about?"), rows)], State(NAME, Step.WHO, dump(data)))
 
-    def _ask_what(self, ctx: Context, state: State) -> Outcome:
+    def _ask_what(self, ctx: Context, data: ConcernData) -> Outcome:
         _ = ctx._
-        pupil = bool(state.data.get("pupil_mode"))
-        options = pupil_categories(ctx) if pupil else parent_categories(ctx)
-        rows = tuple((Button(label, "concerns_family.what", key),) for key, label in options)
+        options = pupil_categories(ctx) if data.pupil_mode else parent_categories(ctx)
+        rows = tuple((Button(label, WHAT, key),) for key, label in options)
         question = _("Is it about something online? Someone being unkind? Something else?") if (
-            pupil) else _("What is it about?")
-        return Outcome([Reply(question, rows)], State(NAME, "what", state.data))
+            data.pupil_mode) else _("What is it about?")
+        return Outcome([Reply(question, rows)], State(NAME, Step.WHAT, dump(data)))
 
     # ------------------------------------------------------------------ the steps
 
-    def _step(self, ctx: Context, event: Event, state: State, danger: Danger | None) -> Outcome:
+    def _step(self, ctx: Context, event: Event, state: State) -> Outcome:
         _ = ctx._
-        if event.action == "concerns_family.cancel":
-            return Outcome([Reply(_("Okay, nothing has been sent."))])
-        if state.step == "who" and event.action == "concerns_family.who":
-            kids = {str(k.child.pupil_id): k for k in children(ctx)}
-            if event.payload == "none" and not state.data.get("pupil_mode"):
-                first = next(iter(kids.values()))
-                about = {**_about(first), "pupil": None}
-            elif event.payload in kids:
-                about = _about(kids[event.payload])
-            else:
-                return Outcome([expired_reply(_)], state)
-            return self._ask_what(ctx, State(NAME, "what", {**state.data, **about}))
-        if state.step == "what" and event.action == "concerns_family.what":
-            if event.payload not in CATEGORIES:
-                return Outcome([expired_reply(_)], state)
-            data = {**state.data, "category": CATEGORIES[event.payload]}
-            ask = _("Tell us what happened, in your own words.") if data.get("pupil_mode") else _(
-                "Please tell us what has happened, in your own words. You can add a photo or "
-                "screenshot too (keep any evidence, but never forward a sexual image of a "
-                "child).")
-            return Outcome([Reply(ask)], State(NAME, "message", data))
-        if state.step == "message" and not event.action:
-            return self._message(ctx, event, state, danger)
-        if state.step == "confirm" and event.action == "concerns_family.send":
-            return self._send(ctx, state)
-        if state.step == "sent" and event.action == "concerns_family.tidy":
-            return Outcome([Reply("", erase_from=str(state.data.get("first") or "") or None)])
-        hint = _("Please type your message.") if state.step == "message" else _(
-            "Please use the buttons above, or send /cancel to stop.")
-        return Outcome([Reply(hint)], state)
+        step = step_of(Step, state.step)
+        handler = dispatch(self.steps, step, event)
+        if handler is None:
+            hint = Reply(_("Please type your message.")) if step is Step.MESSAGE else (
+                use_the_buttons(_))
+            return Outcome([hint], state)
+        return handler(ctx, event, load(ConcernData, state.data))
 
-    def _message(self, ctx: Context, event: Event, state: State,
-                 danger: Danger | None) -> Outcome:
+    def _who(self, ctx: Context, event: Event, data: ConcernData) -> Outcome:
+        """Stores which child it is about (or none) and asks what it is about."""
+        kids = {str(k.child.pupil_id): k for k in children(ctx)}
+        if event.payload == "none" and not data.pupil_mode:
+            about = replace(_about(data, next(iter(kids.values()))), pupil=None)
+        elif event.payload in kids:
+            about = _about(data, kids[event.payload])
+        else:
+            return Outcome([expired_reply(ctx._)], State(NAME, Step.WHO, dump(data)))
+        return self._ask_what(ctx, about)
+
+    def _what(self, ctx: Context, event: Event, data: ConcernData) -> Outcome:
+        """Stores what kind of worry it is and asks for it in the sender's own words."""
         _ = ctx._
-        data = dict(state.data)
-        photos = list(data.get("photos", []))
-        photos = (photos + list(event.attachments))[:MAX_PHOTOS]
-        data["photos"] = photos
+        if event.payload not in CATEGORIES:
+            return Outcome([expired_reply(_)], State(NAME, Step.WHAT, dump(data)))
+        data = replace(data, category=CATEGORIES[event.payload])
+        ask = _("Tell us what happened, in your own words.") if data.pupil_mode else _(
+            "Please tell us what has happened, in your own words. You can add a photo or "
+            "screenshot too (keep any evidence, but never forward a sexual image of a "
+            "child).")
+        return Outcome([Reply(ask)], State(NAME, Step.MESSAGE, dump(data)))
+
+    def _message(self, ctx: Context, event: Event, data: ConcernData) -> Outcome:
+        """Adds the words and pictures, then sends a pupil's worry or shows a summary."""
+        _ = ctx._
+        photos = (list(data.photos) + list(event.attachments))[:MAX_PHOTOS]
+        data = replace(data, photos=photos, urgent=data.urgent or ctx.danger is not None)
         text = (event.text or "").strip()
-        if danger is not None:
-            data["urgent"] = True
         if not text:
             if photos:
                 return Outcome([Reply(_("Thank you, I have the picture. Please add a few words "
-                                        "about what happened."))], State(NAME, "message", data))
+                                        "about what happened."))],
+                               State(NAME, Step.MESSAGE, dump(data)))
             return Outcome([Reply(_("Please type a few words about what happened."))],
-                           State(NAME, "message", data))
-        data["text"] = f"{data.get('text', '')}\n{text}".strip()[:4096]
-        if data.get("pupil_mode"):
-            return self._send(ctx, State(NAME, "confirm", data))
+                           State(NAME, Step.MESSAGE, dump(data)))
+        data = replace(data, text=f"{data.text}\n{text}".strip()[:4096])
+        if data.pupil_mode:
+            return self._send(ctx, data)
         lines = [_("Please check before I send it:"),
-                 _("About: {child}").format(child=data.get("forename") if data.get("pupil")
+                 _("About: {child}").format(child=data.forename if data.pupil
                                             else _("not about a particular child")),
-                 _("What: {category}").format(category=str(data["category"]).replace("-", " ")),
-                 "", str(data["text"])]
+                 _("What: {category}").format(category=data.category.replace("-", " ")),
+                 "", data.text]
         if photos:
             lines.append(ctx.ngettext("(and {n} picture)", "(and {n} pictures)",
                                       len(photos)).format(n=len(photos)))
-        return Outcome([Reply("\n".join(lines), ((Button(_("Send"), "concerns_family.send"),
-                                                  Button(_("Cancel"), f"{NAME}.cancel")),))],
-                       State(NAME, "confirm", data))
+        return Outcome([Reply("\n".join(lines), ((Button(_("Send"), SEND),
+                                                  Button(_("Cancel"), CANCEL)),))],
+                       State(NAME, Step.CONFIRM, dump(data)))
 
-    def _send(self, ctx: Context, state: State) -> Outcome:
+    def _send_now(self, ctx: Context, event: Event, data: ConcernData) -> Outcome:
+        """Sends the checked concern to the school."""
+        return self._send(ctx, data)
+
+    def _tidy(self, ctx: Context, event: Event, data: ConcernData) -> Outcome:
+        """Tidies a pupil's chat away, from the message the worry started at."""
+        return Outcome([Reply("", erase_from=data.first or None)])
+
+    def _cancel(self, ctx: Context, event: Event, data: ConcernData) -> Outcome:
+        """Stops without sending anything."""
+        return Outcome([cancelled(ctx._)])
+
+    def _send(self, ctx: Context, data: ConcernData) -> Outcome:
         _ = ctx._
-        data = state.data
-        school = ctx.schools.get(str(data.get("school")), ctx.school)
-        pupil_mode = bool(data.get("pupil_mode"))
+        if data.guardian is None:  # every way here names the child's guardian first
+            return Outcome([expired_reply(_)])
+        school = ctx.schools.get(data.school, ctx.school)
         concern = raise_concern(
             session=ctx.session, school=school, sender_account_id=ctx.account.id,
-            guardian_id=int(str(data["guardian"])),
-            pupil_id=int(str(data["pupil"])) if data.get("pupil") else None,
-            from_pupil=pupil_mode, category=str(data["category"]), text=str(data["text"]),
-            photos=[str(p) for p in data.get("photos", [])],
-            urgent=bool(data.get("urgent")), locale=ctx.locale, now=ctx.now,
+            guardian_id=data.guardian, pupil_id=data.pupil or None,
+            from_pupil=data.pupil_mode, category=data.category, text=data.text,
+            photos=list(data.photos), urgent=data.urgent, locale=ctx.locale, now=ctx.now,
             actions=STAFF_ACTIONS)
-        if data.get("report") and concern.id is not None:
-            mark_raised(session=ctx.session, report_id=int(str(data["report"])),
-                        concern_id=concern.id)
+        if data.report and concern.id is not None:
+            mark_raised(session=ctx.session, report_id=data.report, concern_id=concern.id)
         if is_open(school, ctx.now):
             when = _("The school is open now, so it goes to them straight away.")
         else:
@@ -210,7 +276,7 @@ class ConcernFlow:
             when += " " + (_("Because it may be urgent, the {dsl} is being alerted now.").format(
                 dsl=school.roles["dsl"]) if school.alert_dsl_out_of_hours else _(
                 "Because it may be urgent, it goes first in the queue."))
-        if pupil_mode:
+        if data.pupil_mode:
             text = "\n\n".join([
                 _("Thank you for telling us. You did the right thing."),
                 when,
@@ -218,15 +284,16 @@ class ConcernFlow:
                   "(free, any time)."),
                 _("If other people use this phone or tablet, you can tidy this chat away."),
             ])
-            tidy = Button(_("Tidy this chat away"), f"{NAME}.tidy")
+            tidy = Button(_("Tidy this chat away"), TIDY)
             return Outcome([Reply(text, ((tidy,),))],
-                           State(NAME, "sent", {"first": data.get("first", "")}))
+                           State(NAME, Step.SENT, dump(ConcernData(first=data.first))))
         text = "\n".join([_("Sent. Thank you - your reference is {ref}.").format(
             ref=concern.reference), when,
             _("You'll hear here when a member of staff has read it.")])
         return Outcome([Reply(text)])
 
 
-def _about(kid: LinkedChild) -> dict[str, object]:
-    return {"guardian": kid.guardian_id, "pupil": kid.child.pupil_id,
-            "forename": kid.child.forename, "school": kid.school.id}
+def _about(data: ConcernData, kid: LinkedChild) -> ConcernData:
+    """The data with the child it is about, their guardian and their school filled in."""
+    return replace(data, guardian=kid.guardian_id, pupil=kid.child.pupil_id,
+                   forename=kid.child.forename, school=kid.school.id)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
 from assistant.concerns.service import (
     StaffActions,
     acknowledge_concern,
@@ -16,10 +20,11 @@ from assistant.concerns.service import (
 )
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
+from assistant.flowkit import TEXT, StepTable, dispatch, dump, load, staff_only, step_of
 from assistant.i18n import when_text
 from assistant.models import Concern, ConcernStatus, Staff
 from assistant.people.identity import staff_member
-from flows.staff import not_staff_reply, staff_post
+from flows.staff import staff_post
 
 NAME = "concerns_staff"
 MAX_OUTCOME = 500
@@ -29,6 +34,22 @@ ACTIONS = StaffActions(acknowledge=f"{NAME}.ack", pass_on=f"{NAME}.pass",
 SHOW = f"{NAME}.show"
 
 
+class Step(StrEnum):
+    """What the conversation is waiting on."""
+
+    OUTCOME = "outcome"  # the typed outcome of a concern being resolved
+
+
+@dataclass
+class ResolveData:
+    """The concern being resolved, by its reference."""
+
+    ref: str = ""
+
+
+Handler = Callable[[Context, Event, ResolveData, Staff], Outcome]
+
+
 class ConcernStaffFlow:
     """What a member of staff does with a concern routed to them."""
 
@@ -36,18 +57,28 @@ class ConcernStaffFlow:
     commands = frozenset({"concerns"})
     entry_actions = frozenset({ACTIONS.acknowledge, ACTIONS.pass_on, ACTIONS.resolve, SHOW})
 
+    def __init__(self) -> None:
+        self.steps: StepTable[Step, Handler] = StepTable(
+            states={
+                Step.OUTCOME: {TEXT: self._resolve},
+            },
+        )
+
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Acts on a concern button, lists open concerns, or records a resolution."""
         _ = ctx._
         post = staff_post(ctx)
         if post is None:
-            return Outcome([not_staff_reply(ctx)])
+            return Outcome([staff_only(_)])
         me = staff_member(session=ctx.session, staff_id=post.staff_id)
         assert me is not None
         if event.command == "concerns" or (event.action is None and state is None):
             return Outcome([self._list(ctx, me)])
-        if event.action is None and state is not None and state.step == "outcome":
-            return self._resolve(ctx, me, str(state.data["ref"]), event.text or "", state)
+        if state is not None:
+            handler = dispatch(self.steps, step_of(Step, state.step), event)
+            if handler is not None:
+                return handler(ctx, event, load(ResolveData, state.data), me)
+        # The rest are a concern's own buttons, which work whatever the conversation.
         concern = concern_by_reference(session=ctx.session, reference=event.payload,
                                        school_id=me.school_id)
         if concern is None or not visible_to(ctx.session, concern, me):
@@ -67,7 +98,7 @@ class ConcernStaffFlow:
                 return Outcome([Reply(_("This concern is already resolved."))])
             return Outcome([Reply(_("Please type a short outcome for the record (what was "
                                     "done), up to {n} characters.").format(n=MAX_OUTCOME))],
-                           State(NAME, "outcome", {"ref": concern.reference}))
+                           State(NAME, Step.OUTCOME, dump(ResolveData(ref=concern.reference))))
         return Outcome([expired_reply(_)])
 
     def _list(self, ctx: Context, me: Staff) -> Reply:
@@ -107,13 +138,14 @@ class ConcernStaffFlow:
                            "{head}.").format(dsl=school.roles["dsl"], head=school.roles["head"]))
         return Reply(_("Passed to the {dsl}.").format(dsl=school.roles["dsl"]))
 
-    def _resolve(self, ctx: Context, me: Staff, ref: str, typed: str, state: State) -> Outcome:
+    def _resolve(self, ctx: Context, event: Event, data: ResolveData, me: Staff) -> Outcome:
+        """Records the typed outcome and resolves the concern."""
         _ = ctx._
-        outcome = " ".join(typed.split())
+        outcome = " ".join((event.text or "").split())
         if not outcome or len(outcome) > MAX_OUTCOME:
             return Outcome([Reply(_("Please type a short outcome, up to {n} characters.").format(
-                n=MAX_OUTCOME))], state)
-        concern = concern_by_reference(session=ctx.session, reference=ref,
+                n=MAX_OUTCOME))], State(NAME, Step.OUTCOME, dump(data)))
+        concern = concern_by_reference(session=ctx.session, reference=data.ref,
                                        school_id=me.school_id)
         if concern is None or not visible_to(ctx.session, concern, me):
             return Outcome([expired_reply(_)])

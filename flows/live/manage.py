@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
 
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
 from assistant.faq.facts import contact_hours_text
+from assistant.flowkit import (
+    TEXT,
+    StepTable,
+    cancelled,
+    dispatch,
+    dump,
+    load,
+    staff_only,
+    step_of,
+    use_the_buttons,
+)
 from assistant.i18n import N_, when_text
 from assistant.live.invites import cancel_session, move_session
 from assistant.live.register import (
@@ -29,7 +42,7 @@ from assistant.live.text import full_when, length_text, when_error_text
 from assistant.live.when import WhenError, parse_when
 from assistant.models import LiveSession
 from assistant.people.identity import StaffLink
-from flows.staff import not_staff_reply, staff_post
+from flows.staff import staff_post
 
 NAME = "live_manage"
 SHOWN = 10
@@ -37,63 +50,111 @@ MARKS = {ACCEPTED_ANSWER: "✓", DECLINED_ANSWER: "✗", NO_ANSWER: "…", NOT_L
 ANSWER_WORDS = {ACCEPTED_ANSWER: N_("accepted"), DECLINED_ANSWER: N_("can't attend"),
                 NO_ANSWER: N_("no answer"), NOT_LINKED: N_("no family linked")}
 
+# Entry buttons, on each session's card.
+MOVE = f"{NAME}.move"
+CANCEL = f"{NAME}.cancel"
+# Step buttons.
+CANCEL_YES = f"{NAME}.cancel_yes"
+MOVE_YES = f"{NAME}.move_yes"
+KEEP = f"{NAME}.keep"
+
+
+class Step(StrEnum):
+    """What the conversation about one session is waiting on."""
+
+    CANCEL = "cancel"  # asked to confirm cancelling it
+    MOVE = "move"  # waiting for the new day and time
+    MOVE_CONFIRM = "move_confirm"  # asked to confirm the move
+
+
+@dataclass
+class Change:
+    """The session being moved or cancelled, at the version the member of staff saw."""
+
+    id: int | None = None
+    version: int | None = None
+    at: str = ""  # the new start, ISO 8601 with its offset, once typed
+
+
+Handler = Callable[[Context, Event, Change, LiveSession], Outcome]
+
 
 class SessionsFlow:
     """Lists upcoming sessions with each pupil's answer; moves or cancels one on request."""
 
     name = NAME
     commands = frozenset({"sessions"})
-    entry_actions = frozenset({f"{NAME}.move", f"{NAME}.cancel"})
+    entry_actions = frozenset({MOVE, CANCEL})
+
+    def __init__(self) -> None:
+        self.steps: StepTable[Step, Handler] = StepTable(
+            states={
+                Step.CANCEL: {CANCEL_YES: self._cancel_session},
+                Step.MOVE: {TEXT: self._typed_time},
+                Step.MOVE_CONFIRM: {MOVE_YES: self._move},
+            },
+        )
 
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Shows the list, or takes one step of moving or cancelling a session."""
         _ = ctx._
         post = staff_post(ctx)
         if post is None:
-            return Outcome([not_staff_reply(ctx)])
+            return Outcome([staff_only(_)])
         if event.action in self.entry_actions:
-            live = self._session(ctx, post, event.payload)
-            if live is None:
-                return Outcome([expired_reply(_)])
-            data = {"id": live.id, "version": live.version}
-            if event.action == f"{NAME}.cancel":
-                return Outcome([Reply(
-                    _("Cancel the live lesson for {classes} on {when}? Everyone invited will be "
-                      "told, and any link sent will be removed.").format(
-                        classes=class_label(ctx.session, live),
-                        when=full_when(live.starts_at, ctx.locale, ctx.school.timezone)),
-                    ((Button(_("Cancel the session"), f"{NAME}.cancel_yes"),
-                      Button(_("Keep it"), f"{NAME}.keep")),))], State(NAME, "cancel", data))
-            return self._ask_time(ctx, data)
+            return self._begin(ctx, event, post)
         if state is None or event.command:
             return Outcome(self._list(ctx, post))
-        if event.action == f"{NAME}.keep":
-            return Outcome([Reply(_("Okay, nothing has changed."))])
-        live = self._session(ctx, post, str(state.data.get("id")))
-        if live is None or live.version != state.data.get("version"):
+        if event.action == KEEP:  # "Keep it" stands even if the session changed meanwhile
+            return Outcome([cancelled(_)])
+        data = load(Change, state.data)
+        live = self._session(ctx, post, str(data.id))
+        if live is None or live.version != data.version:
             return Outcome([Reply(_("That session has changed in the meantime - send /sessions "
                                     "to see it as it is now."))])
-        if state.step == "cancel" and event.action == f"{NAME}.cancel_yes":
-            told = cancel_session(session=ctx.session, school=ctx.school, live=live, now=ctx.now)
-            return Outcome([Reply(ctx.ngettext(
-                "Cancelled. {n} family will be told, inside contact hours.",
-                "Cancelled. {n} families will be told, inside contact hours.", told).format(
-                n=told))])
-        if state.step == "move" and event.text is not None and not event.action:
-            return self._typed_time(ctx, live, event.text, dict(state.data))
-        if state.step == "move_confirm" and event.action == f"{NAME}.move_yes":
-            at = datetime.fromisoformat(str(state.data["at"]))
-            if at <= ctx.now or not within_contact_hours(ctx.school, at, live.minutes):
-                return self._ask_time(ctx, dict(state.data), _("That time has passed."))
-            told = move_session(session=ctx.session, school=ctx.school, live=live,
-                                starts_at=at, now=ctx.now)
-            return Outcome([Reply(ctx.ngettext(
-                "Moved. {n} family will get the new time and be asked again, inside contact "
-                "hours.",
-                "Moved. {n} families will get the new time and be asked again, inside contact "
-                "hours.", told).format(n=told))])
-        return Outcome([Reply(_("Please use the buttons above, or send /cancel to stop."))],
-                       state)
+        handler = dispatch(self.steps, step_of(Step, state.step), event)
+        if handler is None:
+            return Outcome([use_the_buttons(_)], state)
+        return handler(ctx, event, data, live)
+
+    def _begin(self, ctx: Context, event: Event, post: StaffLink) -> Outcome:
+        """Asks to confirm cancelling a session, or for the time to move it to."""
+        _ = ctx._
+        live = self._session(ctx, post, event.payload)
+        if live is None:
+            return Outcome([expired_reply(_)])
+        data = Change(id=live.id, version=live.version)
+        if event.action == CANCEL:
+            return Outcome([Reply(
+                _("Cancel the live lesson for {classes} on {when}? Everyone invited will be "
+                  "told, and any link sent will be removed.").format(
+                    classes=class_label(ctx.session, live),
+                    when=full_when(live.starts_at, ctx.locale, ctx.school.timezone)),
+                ((Button(_("Cancel the session"), CANCEL_YES),
+                  Button(_("Keep it"), KEEP)),))], State(NAME, Step.CANCEL, dump(data)))
+        return self._ask_time(ctx, data)
+
+    def _cancel_session(self, ctx: Context, event: Event, data: Change,
+                        live: LiveSession) -> Outcome:
+        """Cancels the session and tells the families invited."""
+        told = cancel_session(session=ctx.session, school=ctx.school, live=live, now=ctx.now)
+        return Outcome([Reply(ctx.ngettext(
+            "Cancelled. {n} family will be told, inside contact hours.",
+            "Cancelled. {n} families will be told, inside contact hours.", told).format(
+            n=told))])
+
+    def _move(self, ctx: Context, event: Event, data: Change, live: LiveSession) -> Outcome:
+        """Moves the session to the confirmed time and asks the families again."""
+        at = datetime.fromisoformat(data.at)
+        if at <= ctx.now or not within_contact_hours(ctx.school, at, live.minutes):
+            return self._ask_time(ctx, data, ctx._("That time has passed."))
+        told = move_session(session=ctx.session, school=ctx.school, live=live,
+                            starts_at=at, now=ctx.now)
+        return Outcome([Reply(ctx.ngettext(
+            "Moved. {n} family will get the new time and be asked again, inside contact "
+            "hours.",
+            "Moved. {n} families will get the new time and be asked again, inside contact "
+            "hours.", told).format(n=told))])
 
     def _session(self, ctx: Context, post: StaffLink, payload: str) -> LiveSession | None:
         """The session a button or conversation names, if this member of staff may change it."""
@@ -104,18 +165,19 @@ class SessionsFlow:
             return None
         return live
 
-    def _ask_time(self, ctx: Context, data: dict[str, Any], problem: str = "") -> Outcome:
+    def _ask_time(self, ctx: Context, data: Change, problem: str = "") -> Outcome:
         ask = ctx._("What is the new day and time? Type it as before, for example \"thu "
                     "10:00\" or \"26/11 13:30\".")
         return Outcome([Reply(f"{problem}\n\n{ask}" if problem else ask,
-                              ((Button(ctx._("Keep it"), f"{NAME}.keep"),),))],
-                       State(NAME, "move", {k: v for k, v in data.items() if k != "at"}))
+                              ((Button(ctx._("Keep it"), KEEP),),))],
+                       State(NAME, Step.MOVE, dump(replace(data, at=""))))
 
-    def _typed_time(self, ctx: Context, live: LiveSession, text: str,
-                    data: dict[str, Any]) -> Outcome:
+    def _typed_time(self, ctx: Context, event: Event, data: Change,
+                    live: LiveSession) -> Outcome:
+        """Reads the typed new time and asks to confirm the move."""
         _ = ctx._
         try:
-            at = parse_when(text, now=ctx.now, tz=ctx.school.tz)
+            at = parse_when(event.text or "", now=ctx.now, tz=ctx.school.tz)
         except WhenError as error:
             return self._ask_time(ctx, data, when_error_text(error.reason, error.detail, _))
         if not within_contact_hours(ctx.school, at, live.minutes):
@@ -127,9 +189,9 @@ class SessionsFlow:
                      "again.").format(old=full_when(live.starts_at, ctx.locale,
                                                     ctx.school.timezone),
                                       new=full_when(at, ctx.locale, ctx.school.timezone))
-        return Outcome([Reply(question, ((Button(_("Move it"), f"{NAME}.move_yes"),
-                                          Button(_("Keep it"), f"{NAME}.keep")),))],
-                       State(NAME, "move_confirm", {**data, "at": at.isoformat()}))
+        return Outcome([Reply(question, ((Button(_("Move it"), MOVE_YES),
+                                          Button(_("Keep it"), KEEP)),))],
+                       State(NAME, Step.MOVE_CONFIRM, dump(replace(data, at=at.isoformat()))))
 
     def _list(self, ctx: Context, post: StaffLink) -> list[Reply]:
         _ = ctx._
@@ -155,6 +217,6 @@ class SessionsFlow:
         lines += [f"{MARKS[a.answer]} {a.pupil} ({a.class_code}): {_(ANSWER_WORDS[a.answer])}"
                   for a in found]
         assert live.id is not None
-        return Reply("\n".join(lines), ((Button(_("Move"), f"{NAME}.move", str(live.id)),
-                                         Button(_("Cancel it"), f"{NAME}.cancel",
+        return Reply("\n".join(lines), ((Button(_("Move"), MOVE, str(live.id)),
+                                         Button(_("Cancel it"), CANCEL,
                                                 str(live.id))),))

@@ -1,0 +1,119 @@
+"""The shape every stateful flow shares: named steps, typed step data, a step table, and the
+replies several flows give alike.
+
+A flow names its steps in a `StrEnum` (the values are what `State.step` stores, so a saved
+conversation still loads), keeps what it gathers in a dataclass turned to and from the JSON
+dict in `State.data`, and routes each event through a table read like python-telegram-bot's
+`ConversationHandler(states=..., fallbacks=...)`:
+
+    self.steps = StepTable(
+        states={
+            Step.READ: {NEXT: self._next_page, AGREE: self._agree},
+            Step.NAME: {TEXT: self._take_name},
+        },
+        fallbacks={CANCEL: self._cancel},
+    )
+    ...
+    handler = dispatch(self.steps, step_of(Step, state.step), event)
+    if handler is None:
+        return Outcome([use_the_buttons(ctx._)], state)
+    return handler(ctx, event, load(AgreementData, state.data))
+
+A handler's arguments are the flow's own choice (the table only holds them); each flow names
+its handler type beside its table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from copy import deepcopy
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from assistant.events import Event, Reply
+from assistant.i18n import Gettext
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+S = TypeVar("S", bound=StrEnum)
+H = TypeVar("H")
+D = TypeVar("D", bound="DataclassInstance")
+
+# The input of a message rather than a button press: typed text, or a photo and its caption.
+# Button actions always have a dot ("flow.action"), so this can't be mistaken for one.
+TEXT = "text"
+
+
+# ------------------------------------------------------------------ steps and their data
+
+def step_of(steps: type[S], stored: str) -> S | None:
+    """Returns the named step a stored string stands for, or None for one no longer known."""
+    try:
+        return steps(stored)
+    except ValueError:
+        return None
+
+
+def load(kind: type[D], stored: Mapping[str, Any]) -> D:
+    """Builds a flow's step data from the dict kept in `State.data`.
+
+    Keys the dataclass doesn't name are ignored and missing ones take its defaults, so a
+    conversation saved before a field was added or dropped still loads. Every field needs a
+    default. The values are those `dump` stored (JSON numbers, strings, lists and None),
+    copied, so changing the data leaves the state it came from as it was.
+    """
+    names = {f.name for f in fields(kind) if f.init}
+    return kind(**{key: deepcopy(value) for key, value in stored.items() if key in names})
+
+
+def dump(data: DataclassInstance) -> dict[str, Any]:
+    """Turns a flow's step data into the JSON dict kept in `State.data`."""
+    return asdict(data)
+
+
+# ------------------------------------------------------------------ the step table
+
+@dataclass(frozen=True)
+class StepTable(Generic[S, H]):
+    """Which handler takes which input at each step, and the inputs any step takes.
+
+    An input is a button's action, or TEXT for a message (see `input_of`). A step's own row
+    is read first, then the fallbacks, as in python-telegram-bot's ConversationHandler.
+    """
+
+    states: Mapping[S, Mapping[str, H]]
+    fallbacks: Mapping[str, H] = field(default_factory=dict)
+
+
+def input_of(event: Event) -> str:
+    """What a step table matches an event on: the button's action, TEXT for a message, or
+    "/name" for a command (no flow's table takes one: each answers its commands first)."""
+    if event.action:
+        return event.action
+    return f"/{event.command}" if event.command is not None else TEXT
+
+
+def dispatch(table: StepTable[S, H], step: S | None, event: Event) -> H | None:
+    """Finds the handler for this step and event, or None when nothing here takes it."""
+    key = input_of(event)
+    own = table.states.get(step, {}) if step is not None else {}
+    return own.get(key, table.fallbacks.get(key))
+
+
+# ------------------------------------------------------------------ replies flows share
+
+def staff_only(_: Gettext) -> Reply:
+    """The answer to someone who is not staff at this school trying a staff command."""
+    return Reply(_("Sorry, that's only for school staff. Send /help to see what I can do."))
+
+
+def use_the_buttons(_: Gettext) -> Reply:
+    """The hint for input a step doesn't take: the buttons shown, or /cancel."""
+    return Reply(_("Please use the buttons above, or send /cancel to stop."))
+
+
+def cancelled(_: Gettext) -> Reply:
+    """The answer to a flow's own Cancel (or No, or Keep it) button: nothing was done."""
+    return Reply(_("Okay, nothing has changed."))
