@@ -30,7 +30,7 @@ OUT_OF_SCOPE = "-"
 # offered as "did you mean".
 VAGUE_FLOOR = 0.05
 # The classifier's regularisation, chosen by cross-validation (`faq tune`).
-C = 10.0
+C = 30.0
 SMALL_TALK = frozenset({
     "hi", "hello", "hey", "hiya", "morning", "afternoon", "evening", "thanks", "thank",
     "thankyou", "cheers", "ta", "ok", "okay", "k", "yes", "no", "bye", "goodbye", "great",
@@ -61,7 +61,7 @@ class Match:
 class Thresholds:
     """Probabilities (0-1) that decide between answering, suggesting and declining."""
 
-    answer: float = 0.55
+    answer: float = 0.6
     suggest: float = 0.12
 
 
