@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -25,7 +26,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 log = logging.getLogger(__name__)
 # Goes up whenever a model's code changes, so a cached model from older code is not used.
-CODE_VERSION = "4"
+CODE_VERSION = "5"
 T = TypeVar("T")
 
 
@@ -54,20 +55,21 @@ class LinearScorer:
         union: FeatureUnion = pipeline.named_steps["features"]
         model: LogisticRegression = pipeline.named_steps["model"]
         self.classes = [str(c) for c in model.classes_]
-        self.intercepts = [float(b) for b in model.intercept_]
-        self.parts: list[tuple[Any, dict[str, tuple[float, list[float]]]]] = []
+        self.intercepts = np.asarray(model.intercept_, dtype=np.float64)
+        # One row of weights per feature (a column per class), gathered for the grams present.
+        self.weights = np.ascontiguousarray(model.coef_.T, dtype=np.float64)
+        self.parts: list[tuple[Any, dict[str, tuple[float, int]]]] = []
         offset = 0
         for _name, vectorizer in union.transformer_list:
             vocabulary: dict[str, int] = vectorizer.vocabulary_
             idf = vectorizer.idf_
-            terms = {term: (float(idf[i]), [float(w) for w in model.coef_[:, offset + i]])
-                     for term, i in vocabulary.items()}
+            terms = {term: (float(idf[i]), offset + i) for term, i in vocabulary.items()}
             self.parts.append((vectorizer.build_analyzer(), terms))
             offset += len(vocabulary)
 
     def scores(self, text: str) -> list[float]:
-        """The decision value per row of weights (one row for a yes/no model)."""
-        scores = list(self.intercepts)
+        """The decision value per class row (one value for a yes/no model)."""
+        total = self.intercepts.copy()
         for analyze, terms in self.parts:
             counts: dict[str, int] = {}
             for gram in analyze(text):
@@ -75,12 +77,11 @@ class LinearScorer:
                     counts[gram] = counts.get(gram, 0) + 1
             if not counts:
                 continue
-            values = [(1.0 + math.log(n)) * terms[g][0] for g, n in counts.items()]
-            norm = math.sqrt(sum(v * v for v in values))
-            for value, gram in zip(values, counts, strict=True):
-                for row, weight in enumerate(terms[gram][1]):
-                    scores[row] += value * weight / norm
-        return scores
+            rows = [terms[g][1] for g in counts]
+            values = np.array([(1.0 + math.log(n)) * terms[g][0] for g, n in counts.items()])
+            values /= math.sqrt(float(values @ values))
+            total += values @ self.weights[rows]
+        return [float(x) for x in total]
 
     def probability(self, text: str) -> float:
         """For a yes/no model: the probability of the second class."""

@@ -24,7 +24,7 @@ from assistant.textmodel import LinearScorer, cached, digest, ngram_pipeline
 
 # Only the start of a message is matched: a question is asked in its first few sentences,
 # and the rest of a long message is context that would only add noise (and time).
-MAX_QUESTION = 600
+MAX_QUESTION = 400
 OUT_OF_SCOPE = "-"
 # For a one-word question, the two nearest entries, and a third at least this likely, are
 # offered as "did you mean".
@@ -65,10 +65,12 @@ class Thresholds:
     suggest: float = 0.12
 
 
-def model_text(question: str) -> str:
+def model_text(question: str, concepts: list[str] | None = None) -> str:
     """What the classifier reads: the question as typed, then its normalised concepts."""
     question = question[:MAX_QUESTION]
-    return f"{fold(question)} | {' '.join(tokens(question))}"
+    if concepts is None:
+        concepts = tokens(question)
+    return f"{fold(question)} | {' '.join(concepts)}"
 
 
 class _Model:
@@ -103,14 +105,17 @@ class Matcher:
         else:
             self._model = _Model(rows, c)
 
-    def probabilities(self, question: str) -> dict[str, float]:
+    def probabilities(self, question: str,
+                      concepts: list[str] | None = None) -> dict[str, float]:
         """Each entry's probability of being the one asked about, and "-" for none."""
-        return self._model.scorer.probabilities(model_text(question))
+        return self._model.scorer.probabilities(model_text(question, concepts))
 
-    def scores(self, question: str) -> list[tuple[float, int]]:
+    def scores(self, question: str,
+               concepts: list[str] | None = None) -> list[tuple[float, int]]:
         """Scores every entry (0-100) for a question, best first."""
         ranked = [(100 * p, self._index[label])
-                  for label, p in self.probabilities(question).items() if label in self._index]
+                  for label, p in self.probabilities(question, concepts).items()
+                  if label in self._index]
         return sorted(ranked, reverse=True)
 
     def forget_typos(self) -> None:
@@ -121,7 +126,8 @@ class Matcher:
         said = words(question[:MAX_QUESTION])
         if not said or all(w in SMALL_TALK for w in said):
             return Match(Outcome.SMALL_TALK, 0)
-        ranked = self.scores(question)
+        concepts = tokens(question[:MAX_QUESTION])
+        ranked = self.scores(question, concepts)
         if not ranked:
             return Match(Outcome.UNKNOWN, 0)
         t = self.thresholds
@@ -129,7 +135,7 @@ class Matcher:
         close = tuple(self.entries[e] for s, e in ranked[:3] if s >= 100 * t.suggest)
         # One meaningful word ("video", "recording") is too little to be sure of: offer the
         # nearest entries instead of answering.
-        if len(set(tokens(question[:MAX_QUESTION]))) < 2:
+        if len(set(concepts)) < 2:
             nearest = tuple(self.entries[e] for i, (s, e) in enumerate(ranked[:3])
                             if i < 2 or s >= 100 * VAGUE_FLOOR)
             if nearest:
