@@ -325,22 +325,16 @@ def test_two_child_family_signs_ks1_and_ks2_agreements_through_telegram(
 
 
 def test_help_in_the_middle_of_an_agreement_then_agreement_welcomes_back_at_the_same_page(
-    emulator: Emulator, tmp_path: Path
+    live: tuple[Emulator, Path], tmp_path: Path
 ) -> None:
-    import csv
+    from tests.e2e.harness import school_codes
 
-    roster = tmp_path / "roster.csv"
-    roster.write_text(
+    emulator, schools = live
+    codes = school_codes(emulator, schools, tmp_path, (
         "pupil_id,forename,surname,year,class,contact_id,contact_name,relationship,"
         "parental_responsibility\n"
-        "P1,Sam,Khan,4,4C,C1,Noor Khan,Mother,yes\n", encoding="utf-8")
-    _admin(emulator, "roster", "import", "--school", "demo", str(roster))
-    codes_file = tmp_path / "codes.csv"
-    _admin(emulator, "codes", "--school", "demo", "--bot", "demo_school_bot",
-           "--out", str(codes_file))
-    with codes_file.open(encoding="utf-8-sig") as handle:
-        [noor] = list(csv.DictReader(handle))
-    emulator.say(f"/start {noor['code']}")
+        "P1,Sam,Khan,4,4C,C1,Noor Khan,Mother,yes\n"))
+    emulator.say(f"/start {codes['Noor Khan']}")
     [welcome] = emulator.replies()
     [menu] = _press_labelled(emulator, welcome, "Sign the agreement")
     if not any("Read and sign" in b["text"] for b in buttons(menu)):
@@ -351,7 +345,10 @@ def test_help_in_the_middle_of_an_agreement_then_agreement_welcomes_back_at_the_
     where = page["message"]["text"]
 
     emulator.say("/help")
-    help_text = " ".join(r["message"]["text"] for r in emulator.replies())
+    said = emulator.replies()
+    if len(said) < 2:
+        said += emulator.replies()
+    help_text = " ".join(r["message"]["text"] for r in said)
     assert "/agreement" in help_text and "carry on where you left off" in help_text
 
     emulator.say("/agreement")
