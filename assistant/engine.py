@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -48,11 +48,20 @@ class Outcome:
 
     `then` hands the conversation to another flow through one of its entry actions; its
     replies follow these, and its state is the one kept.
+
+    `maybe_question` marks typed text a step could not use (or took only as a guess): if
+    the FAQ answers it outright, the engine answers it instead, with a button back to this
+    step, and keeps the conversation as it was. Such an outcome must have written nothing.
+
+    `unclaimed` says the typed text was not this flow's after all: its conversation ends
+    and the engine hands the text to the text flow (the FAQ).
     """
 
     replies: list[Reply]
     state: State | None = None
     then: Handover | None = None
+    maybe_question: bool = False
+    unclaimed: bool = False
 
 
 @dataclass
@@ -95,7 +104,8 @@ class Flow(Protocol):
     """A conversation: started by its commands or entry buttons, then owning the user's text.
 
     A flow may also name `danger_steps`: steps where a message about a child in danger is the
-    flow's own input (the words of a concern), so it gets the message after the help.
+    flow's own input (the words of a concern), so it gets the message after the help. And it
+    may have the abilities below (ShowsSteps, AnswersAsides, ClaimsText).
     """
 
     name: str
@@ -107,12 +117,56 @@ class Flow(Protocol):
         ...
 
 
+@runtime_checkable
+class ShowsSteps(Protocol):
+    """A flow that can show any of its steps again, as it was last shown, with live buttons.
+
+    Its "carry on" button (see carry_on) then works: after a question answered in the middle
+    of the flow, after another command interrupted it, or after a link code was typed.
+    """
+
+    def step_replies(self, ctx: Context, state: State) -> list[Reply]:
+        """The step the conversation is at, shown again with its buttons."""
+        ...
+
+
+@runtime_checkable
+class AnswersAsides(Protocol):
+    """The text flow, when it can answer a question typed in the middle of another flow."""
+
+    def aside(self, ctx: Context, text: str) -> Reply | None:
+        """The FAQ's answer when it answers outright, with buttons that work from anywhere."""
+        ...
+
+
+@runtime_checkable
+class ClaimsText(Protocol):
+    """A flow that takes some typed messages in any state, as if its command had been sent
+    (a link code is tried as a code wherever it is typed)."""
+
+    def claims(self, text: str) -> bool:
+        """Tells whether this typed message is this flow's, whatever is running."""
+        ...
+
+
 # The command that stops everything, the running conversation and any parked ones.
 CANCEL = "cancel"
 # A conversation row that holds only parked flows, with nothing running.
 IDLE = ""
 # How many interrupted conversations are kept to resume; the oldest goes first.
 MAX_PARKED = 3
+# The action of every step-by-step flow's "carry on" button: shows its step again.
+CARRY_ON = "carry_on"
+
+
+def carry_on(flow_name: str) -> str:
+    """The action of a flow's "carry on" button (answered by the engine, for any flow)."""
+    return f"{flow_name}.{CARRY_ON}"
+
+
+def carry_on_button(_: Gettext, flow_name: str) -> Button:
+    """The button that takes the user back to where a flow was."""
+    return Button(_("Carry on where we were"), carry_on(flow_name))
 
 
 class StaleConversationError(Exception):
@@ -143,6 +197,8 @@ def check_registry(flows: list[Flow], outbox_actions: Iterable[str],
             if action.split(".", 1)[0] != flow.name:
                 raise RegistryError(f"{flow.name}: entry action {action!r} has another "
                                     "flow's prefix")
+            if action == carry_on(flow.name):
+                raise RegistryError(f"{flow.name}: {action!r} is the engine's own button")
         for command in flow.commands:
             if command in seen:
                 raise RegistryError(f"/{command} belongs to both {seen[command]} and "
@@ -181,6 +237,8 @@ class Engine:
                        [safety.urgent_action] if safety is not None else [])
         self.text_flow = self.flows[text_flow]
         self.by_command = {c: f for f in self.flows.values() for c in f.commands}
+        self.claimants: list[Flow] = [f for f in self.flows.values()
+                                      if isinstance(f, ClaimsText)]
 
     def flow_for_action(self, action: str) -> Flow | None:
         """Finds the flow an action belongs to by its prefix ("faq.show" -> faq)."""
@@ -253,6 +311,9 @@ class Engine:
                    if conv is not None and conv.flow != IDLE else None)
         parked: dict[str, Any] = dict(conv.parked) if conv is not None else {}
         nonce = conv.nonce if conv is not None else ""
+        # Typed words never renew the nonce, so they never expire the buttons on screen; a
+        # button press or a command does (a double tap, an old message: "expired").
+        renew = event.action is not None or event.command is not None
         # Safety first: any words a person typed meet the danger check before any flow.
         takes_danger = current is not None and current.step in self._danger_steps(current.flow)
         help_replies = self._danger_help(ctx, event, offer_concern=not takes_danger)
@@ -262,30 +323,76 @@ class Engine:
                 return Response(help_replies, nonce)
             outcome = self.flows[current.flow].handle(ctx, event, current)
             new_nonce = self._save(session, account.id, conv, outcome.state, parked,
-                                   ctx.school.id)
+                                   ctx.school.id, renew=renew)
             return Response([*help_replies, *outcome.replies], new_nonce)
         if event.kind != "message":
             return Response([self._unread_reply(ctx._, event)], nonce)
         routed = self._route(event, current, parked, nonce)
         if routed is None:
-            return Response([expired_reply(_)])
+            return Response([expired_reply(_), *self._where_we_are(ctx, current)], nonce)
         flow, state, parked_now = routed
         if event.command == CANCEL:
-            ctx.stopped = current is not None or bool(parked)
+            ctx.stopped = self._running(current) or any(self._resumable(n) for n in parked)
             state, parked = None, {}
         elif parked_now is not None and self._resumable(parked_now.flow):
             parked = self._park(parked, parked_now, nonce)
         else:
             parked_now = None
 
-        outcome = flow.handle(ctx, event, state)
+        if event.action == carry_on(flow.name):
+            outcome = self._carry_on(ctx, flow, state)
+            renew = parked_now is not None
+        else:
+            outcome = flow.handle(ctx, event, state)
+        if outcome.unclaimed and flow is not self.text_flow:
+            following = self.text_flow.handle(ctx, event, None)
+            outcome = Outcome([*outcome.replies, *following.replies], following.state)
         if outcome.then is not None:
             outcome = self._hand_over(ctx, event, outcome, outcome.then)
+        if (outcome.maybe_question and state is not None and parked_now is None
+                and event.action is None and event.command is None):
+            aside = self._aside(ctx, flow, event.text or "")
+            if aside is not None:
+                # Answered, and nothing changes: the buttons on screen all still work.
+                return Response([aside], nonce)
         replies = list(outcome.replies)
-        if parked_now is not None and outcome.state is None:
+        if parked_now is not None and (outcome.state is None or flow is self.text_flow):
+            # The interrupted conversation waits: say how to get back to it (an FAQ answer
+            # shown meanwhile is no conversation of its own).
             replies.append(self._offer_back(ctx, parked_now.flow))
-        new_nonce = self._save(session, account.id, conv, outcome.state, parked, ctx.school.id)
+        new_nonce = self._save(session, account.id, conv, outcome.state, parked, ctx.school.id,
+                               renew=renew)
         return Response(replies, new_nonce)
+
+    def _running(self, state: State | None) -> bool:
+        """Whether a state is a conversation the user would say was running (see
+        _resumable), so /cancel has something to stop."""
+        return state is not None and self._resumable(state.flow)
+
+    def _carry_on(self, ctx: Context, flow: Flow, state: State | None) -> Outcome:
+        """Shows a flow's step again, as its "carry on" button asks; nothing else changes."""
+        if state is None or not isinstance(flow, ShowsSteps):
+            return Outcome([expired_reply(ctx._)])
+        return Outcome(flow.step_replies(ctx, state), state)
+
+    def _where_we_are(self, ctx: Context, current: State | None) -> list[Reply]:
+        """The running flow's step, shown again under an "expired" answer."""
+        flow = self.flows.get(current.flow) if current is not None else None
+        if current is None or flow is None or not isinstance(flow, ShowsSteps):
+            return []
+        return flow.step_replies(ctx, current)
+
+    def _aside(self, ctx: Context, flow: Flow, text: str) -> Reply | None:
+        """The FAQ's answer to a question typed mid-flow, with a button back to the step."""
+        if flow is self.text_flow or not isinstance(self.text_flow, AnswersAsides):
+            return None
+        answer = self.text_flow.aside(ctx, text)
+        if answer is None:
+            return None
+        if not isinstance(flow, ShowsSteps):
+            return answer
+        return replace(answer, buttons=(*answer.buttons,
+                                        (carry_on_button(ctx._, flow.name),)))
 
     def _hand_over(self, ctx: Context, event: Event, first: Outcome,
                    handover: Handover) -> Outcome:
@@ -368,13 +475,17 @@ class Engine:
             flow = self.flow_for_action(event.action)
             if flow is None:
                 return None
+            # "Carry on" only shows a step again, so it needs no nonce: any copy of it works
+            # while its flow is running or parked.
+            anytime = event.action in flow.entry_actions or event.action == carry_on(flow.name)
             if current is not None and current.flow == flow.name:
-                if event.action in flow.entry_actions or event.nonce == nonce:
+                if anytime or event.nonce == nonce:
                     return flow, current, None
                 return None
             own = parked.get(flow.name)
-            resumable = own is not None and (event.action in flow.entry_actions
-                                             or event.nonce == own.get("nonce"))
+            if own is None and event.action == carry_on(flow.name):
+                return None
+            resumable = own is not None and (anytime or event.nonce == own.get("nonce"))
             if not resumable and event.action not in flow.entry_actions:
                 return None
             return flow, self._unpark(parked, flow.name), current
@@ -385,14 +496,28 @@ class Engine:
             if event.command == CANCEL:
                 return flow, None, None
             return flow, self._unpark(parked, flow.name), current
+        claimant = self._claimant(event.text or "")
+        if claimant is not None and (current is None or current.flow != claimant.name):
+            # A link code typed in the middle of anything: tried as a code, the rest parked.
+            return claimant, self._unpark(parked, claimant.name), current
         if current is not None and current.flow in self.flows:
             return self.flows[current.flow], current, None
         return self.text_flow, None, None
 
+    def _claimant(self, text: str) -> Flow | None:
+        """The flow that takes this typed message whatever is running, if one does."""
+        for flow in self.claimants:
+            if isinstance(flow, ClaimsText) and flow.claims(text):
+                return flow
+        return None
+
     def _resumable(self, name: str) -> bool:
-        """Whether a flow can be picked up again later by its own command."""
+        """Whether a flow can be picked up again later by its own command: a step-by-step
+        conversation (the FAQ's memory of the last question, or a wait for a link code, is
+        not one to come back to)."""
         flow = self.flows.get(name)
-        return flow is not None and bool(flow.commands)
+        return (flow is not None and bool(flow.commands) and flow is not self.text_flow
+                and isinstance(flow, ShowsSteps))
 
     @staticmethod
     def _unpark(parked: dict[str, Any], name: str) -> State | None:
@@ -411,9 +536,12 @@ class Engine:
 
     def _offer_back(self, ctx: Context, name: str) -> Reply:
         """Tells the user how to carry on with the conversation that was interrupted."""
-        command = min(self.flows[name].commands)
-        return Reply(ctx._("When you're ready, send /{command} to carry on where you left "
-                           "off.").format(command=command))
+        flow = self.flows[name]
+        text = ctx._("When you're ready, send /{command} to carry on where you left "
+                     "off.").format(command=min(flow.commands))
+        if not isinstance(flow, ShowsSteps):
+            return Reply(text)
+        return Reply(text, ((carry_on_button(ctx._, name),),))
 
     def _save(
         self,
@@ -423,25 +551,38 @@ class Engine:
         state: State | None,
         parked: dict[str, Any],
         school_id: str,
+        *,
+        renew: bool,
     ) -> str:
-        # The conditional write is the guard against two events racing on one conversation.
+        """Stores where the conversation is; returns the nonce for this reply's buttons.
+
+        The nonce changes only when `renew` says (a button or a command); typed text keeps
+        it, so the buttons on screen keep working. A conditional write on the version is the
+        guard against two events racing on one conversation.
+        """
         table = Conversation.__table__  # type: ignore[attr-defined]
-        old_nonce = conv.nonce if conv is not None else None
-        if conv is not None:
-            session.expunge(conv)
+        old = (conv.nonce, conv.version) if conv is not None else None
         if state is None and parked:
             state = State(IDLE, "")
+        if conv is not None:
+            session.expunge(conv)
+            unchanged = state is not None and (conv.flow, conv.step, conv.data, conv.parked,
+                                               conv.school_id) == (
+                state.flow, state.step, state.data, parked, school_id)
+            if unchanged and not renew:
+                return conv.nonce
         if state is None:
-            if old_nonce is not None:
+            if old is not None:
                 result = session.execute(
                     sa.delete(table).where(
-                        table.c.account_id == account_id, table.c.nonce == old_nonce
+                        table.c.account_id == account_id, table.c.version == old[1]
                     )
                 )
                 if result.rowcount != 1:  # type: ignore[attr-defined]
                     raise StaleConversationError
             return ""
-        nonce = secrets.token_urlsafe(6)[:8]
+        nonce = old[0] if old is not None and old[0] and not renew else (
+            secrets.token_urlsafe(6)[:8])
         values = {
             "flow": state.flow,
             "step": state.step,
@@ -451,17 +592,18 @@ class Engine:
             "school_id": school_id,
             "updated_at": utcnow(),
         }
-        if old_nonce is None:
+        if old is None:
             try:
                 with session.begin_nested():
-                    session.execute(sa.insert(table).values(account_id=account_id, **values))
+                    session.execute(sa.insert(table).values(account_id=account_id, version=1,
+                                                            **values))
             except IntegrityError:
                 raise StaleConversationError from None
         else:
             result = session.execute(
                 sa.update(table)
-                .where(table.c.account_id == account_id, table.c.nonce == old_nonce)
-                .values(**values)
+                .where(table.c.account_id == account_id, table.c.version == old[1])
+                .values(version=old[1] + 1, **values)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleConversationError

@@ -16,7 +16,7 @@ dict in `State.data`, and routes each event through a table read like python-tel
     ...
     handler = dispatch(self.steps, step_of(Step, state.step), event)
     if handler is None:
-        return Outcome([use_the_buttons(ctx._)], state)
+        return off_step(ctx._, event, state, self.step_replies(ctx, state))
     return handler(ctx, event, load(AgreementData, state.data))
 
 A handler's arguments are the flow's own choice (the table only holds them); each flow names
@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from assistant.engine import Outcome, State, expired_reply
 from assistant.events import Event, Reply
 from assistant.i18n import Gettext
 
@@ -110,8 +111,26 @@ def staff_only(_: Gettext) -> Reply:
 
 
 def use_the_buttons(_: Gettext) -> Reply:
-    """The hint for input a step doesn't take: the buttons shown, or /cancel."""
-    return Reply(_("Please use the buttons above, or send /cancel to stop."))
+    """The hint for typed words a step doesn't take: the buttons shown again, or /cancel."""
+    return Reply(_("Sorry, I can't use that here. Please choose one of the buttons below, or "
+                   "send /cancel to stop."))
+
+
+def off_step(_: Gettext, event: Event, state: State, step: list[Reply]) -> Outcome:
+    """What a step answers to input it doesn't take: the step again, its buttons live.
+
+    Typed words may be a question (the engine answers it if the FAQ can, and keeps the
+    step); a button of another step is from an older message, so it has expired.
+    """
+    if event.action is None:
+        return Outcome([use_the_buttons(_), *step], state, maybe_question=True)
+    return Outcome([expired_reply(_), *step], state)
+
+
+def typed_guess(outcome: Outcome) -> Outcome:
+    """Marks typed words a step took that may have been a question instead (see Outcome)."""
+    outcome.maybe_question = True
+    return outcome
 
 
 def cancelled(_: Gettext) -> Reply:

@@ -18,6 +18,15 @@ def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
+def bank_holiday_name(school: School, day: date) -> str | None:
+    """The name of the bank holiday that closes the school that day ("Christmas Day"), if
+    one does."""
+    if not school.bank_holidays or day not in _bank_holidays(day.year):
+        return None
+    found = holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+    return str(found) if found else ""
+
+
 def is_closed_day(school: School, day: date) -> bool:
     """Tells whether the whole day is closed: a bank holiday or one of the school's closures."""
     if school.bank_holidays and day in _bank_holidays(day.year):

@@ -70,10 +70,12 @@ def _babel_locale(locale: str) -> Locale:
         return Locale.parse(SOURCE_LOCALE + "_GB")
 
 
-def when_text(at: datetime, locale: str, tz: str) -> str:
-    """Formats an instant as a family reads it: "Monday 30 November at 08:30"."""
+def when_text(at: datetime, locale: str, tz: str, *, year: bool = False) -> str:
+    """Formats an instant as a family reads it: "Monday 30 November at 08:30" (with the
+    year, "Monday 30 November 2026 at 08:30", for a record such as a receipt)."""
     loc = _babel_locale("en_GB" if locale == "en" else locale)
-    pattern = "EEEE d MMMM 'at' HH:mm" if loc.language == "en" else "EEEE d MMMM, HH:mm"
+    day = "EEEE d MMMM y" if year else "EEEE d MMMM"
+    pattern = f"{day} 'at' HH:mm" if loc.language == "en" else f"{day}, HH:mm"
     return format_datetime(at, pattern, tzinfo=ZoneInfo(tz), locale=loc)
 
 

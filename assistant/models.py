@@ -86,6 +86,8 @@ class ConcernStep(StrEnum):
     PASSED = "passed"
     ESCALATED = "escalated"
     RESOLVED = "resolved"
+    # Nobody linked could be sent it when it was raised (a school before its staff link).
+    NO_RECIPIENT = "no-recipient"
 
 
 class LessonStatus(StrEnum):
@@ -218,6 +220,9 @@ class Conversation(SQLModel, table=True):
     nonce: str = Field(default="", max_length=16)
     # Flows interrupted by another command, by name: {"step", "data", "nonce"} each, to resume.
     parked: dict[str, Any] = _json()
+    # Goes up on every write: the conditional write on it is the guard against two events
+    # racing on one conversation (the nonce can't be, as typed text keeps it).
+    version: int = 0
     updated_at: datetime = _created()
 
 
@@ -317,6 +322,10 @@ class Concern(SQLModel, table=True):
     locale: str = Field(max_length=10)
     status: str = Field(default=ConcernStatus.OPEN, max_length=12, index=True)
     escalate_at: datetime | None = _when(nullable=True, index=True)
+    # Whether the sender hears about it in the chat it came from: None (not asked: they do),
+    # True (a child asked for a reply there), False (a child tidied the chat away without
+    # asking: nothing more goes to that chat, and staff follow it up in person).
+    reply_here: bool | None = None
     created_at: datetime = _created()
 
 

@@ -22,9 +22,13 @@ EXPECTATIONS = (
     "camera-parent", "camera-on", "no-recording", "no-sharing-link", "on-time", "behaviour",
     "no-chat",
 )
-SUBMIT_METHODS = ("photo", "video", "platform", "email", "comment")
+SUBMIT_METHODS = ("photo", "video", "platform", "email", "comment", "paper")
 VIEWERS = ("staff", "class", "leaders")
 DEVICE_RULES = ("handed-in", "not-allowed", "allowed", "year6-only")
+STAFF_PRESENT_RULES = ("always", "where-possible", "leaders-approve-otherwise")
+PARENT_PRESENCE = ("throughout", "earshot-off-camera", "nearby", "supervised", "encouraged")
+USED_FOR = ("homework", "class-closure", "school-closure", "one-child")
+SANCTIONS = ("restrict-access", "parents-told", "police", "content-removed")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -57,6 +61,12 @@ class Learning:
     submit_methods: tuple[str, ...] = ()
     feedback_within_days: int | None = None
     lends_devices: bool | None = None
+    # Issue 13: facts the policies give that the FAQ needs (docs/profile-format.md).
+    other_access: bool | None = None
+    platform_logs: bool | None = None
+    english_maths_set: bool | None = None
+    comments_on_work: bool | None = None
+    used_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,17 @@ class Live:
     pupil_chat: bool | None = None
     screen_sharing: bool | None = None
     camera: str | None = None
+    staff_present_rule: str | None = None
+    chat_limited: bool | None = None
+    parent_presence: str | None = None
+    staff_control: str | None = None
+    held_when: str | None = None
+    told_if_recorded: bool | None = None
+    staff_device_recording: str | None = None
+    no_bedrooms: bool | None = None
+    may_remove: bool | None = None
+    # Teachers are warned when invitations would reach families less than this before.
+    min_notice_hours: int = 24  # DEFAULT_NOTICE_HOURS
 
 
 @dataclass(frozen=True)
@@ -84,6 +105,55 @@ class Devices:
     monitoring: bool | None = None
     filtering: bool | None = None
     ai_tools: str | None = None
+
+
+@dataclass(frozen=True)
+class Safeguarding:
+    """Who holds the safeguarding lead's role: the head, several people, deputies."""
+
+    dsl_is_head: bool | None = None
+    dsl_count: int | None = None
+    deputies: bool | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How staff keep in touch: within the contact hours, on school accounts only."""
+
+    staff_keep_to_hours: bool | None = None
+    school_accounts_only: bool | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How breaking the online rules is dealt with."""
+
+    behaviour_policy: bool | None = None
+    sanctions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where a profile's facts come from: the policy it cites and each key's source.
+
+    A cited key is written `key = { value = ..., source = '<ref> (where): "quote"' }`; a list
+    item may be cited the same way. `given` lists every key path the profile sets
+    ("live.staff_present", "live.expectations[dress]", "contact_hours[1].start").
+    """
+
+    policy_ref: str | None = None
+    policy_title: str | None = None
+    given: tuple[str, ...] = ()
+    cited: dict[str, str] = field(default_factory=dict)
+
+    def source_of(self, path: str) -> str | None:
+        """The source of a key path, or of the list or window that holds it."""
+        while path:
+            if path in self.cited:
+                return self.cited[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None
 
 
 @dataclass(frozen=True)
@@ -110,6 +180,10 @@ class School:
     alert_dsl_out_of_hours: bool = False
     agreements: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
+    safeguarding: Safeguarding = field(default_factory=Safeguarding)
+    contact: Contact = field(default_factory=Contact)
+    rules: Rules = field(default_factory=Rules)
+    sources: Sources = field(default_factory=Sources, compare=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -119,9 +193,11 @@ class School:
 class _Reader:
     """Reads one table of a profile, remembering which keys it used."""
 
-    def __init__(self, path: Path, table: dict[str, Any], prefix: str = "") -> None:
+    def __init__(self, path: Path, table: dict[str, Any], prefix: str = "",
+                 tally: _Tally | None = None) -> None:
         self.path, self.table, self.prefix = path, table, prefix
         self.used: set[str] = set()
+        self.tally = tally if tally is not None else _Tally()
 
     def key(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -136,6 +212,8 @@ class _Reader:
                 raise self.fail(name, "is required")
             return None
         value = self.table[name]
+        if kind is not dict:  # a sub-table is not a fact; its keys are
+            value = self.tally.unwrap(self.path, self.key(name), value)
         # bool is an int in Python; an int key must not accept true/false.
         if kind is int and isinstance(value, bool):
             raise self.fail(name, "must be a whole number")
@@ -188,6 +266,7 @@ class _Reader:
             return ()
         items: list[str] = []
         for item in value:
+            item = self.tally.unwrap_item(self.path, self.key(name), item)
             if not isinstance(item, str) or not item.strip() or len(item) > 200:
                 raise self.fail(name, "must be a list of short texts")
             if options and item not in options:
@@ -197,12 +276,51 @@ class _Reader:
 
     def sub(self, name: str, *, required: bool = True) -> _Reader:
         table = self.get(name, dict, required=required)
-        return _Reader(self.path, table or {}, f"{self.key(name)}.")
+        return _Reader(self.path, table or {}, f"{self.key(name)}.", self.tally)
 
     def finish(self) -> None:
         unknown = sorted(set(self.table) - self.used)
         if unknown:
             raise self.fail(unknown[0], "is not a known key")
+
+
+class _Tally:
+    """Collects, while a profile is read, every key it sets and the source each one cites."""
+
+    def __init__(self) -> None:
+        self.given: list[str] = []
+        self.cited: dict[str, str] = {}
+
+    def cite(self, path: Path, key: str, source: Any) -> None:
+        if not isinstance(source, str) or not source.strip() or len(source) > 400:
+            raise ProfileError(path, key, "source must be non-empty text of at most 400 "
+                                          "characters")
+        self.cited[key] = " ".join(source.split())
+
+    def unwrap(self, path: Path, key: str, value: Any) -> Any:
+        """Notes a key as given; a cited value ({value, source}) gives its value."""
+        self.given.append(key)
+        if isinstance(value, dict) and set(value) == {"value", "source"}:
+            self.cite(path, key, value["source"])
+            return value["value"]
+        return value
+
+    def unwrap_item(self, path: Path, key: str, item: Any) -> Any:
+        """The same for one item of a list: its path is key[item]."""
+        if isinstance(item, dict) and set(item) == {"value", "source"}:
+            if isinstance(item["value"], str):
+                self.cite(path, f"{key}[{item['value'].strip()}]", item["source"])
+            item = item["value"]
+        if isinstance(item, str):
+            self.given.append(f"{key}[{item.strip()}]")
+        return item
+
+
+DEFAULT_NOTICE_HOURS = 24
+
+
+def _or_default(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 _KIND_WORDS = {"str": "text", "int": "a whole number", "bool": "true or false",
@@ -224,14 +342,17 @@ def _closures(reader: _Reader) -> tuple[tuple[date, date], ...]:
     return tuple(spans)
 
 
-def _windows(path: Path, raw: Any) -> tuple[Window, ...]:
+def _windows(path: Path, raw: Any, tally: _Tally | None = None) -> tuple[Window, ...]:
     if not isinstance(raw, list) or not raw:
         raise ProfileError(path, "contact_hours", "needs at least one [[contact_hours]] window")
     windows: list[Window] = []
     for number, table in enumerate(raw, start=1):
         if not isinstance(table, dict):
             raise ProfileError(path, "contact_hours", "each window must be a table")
-        reader = _Reader(path, table, f"contact_hours[{number}].")
+        reader = _Reader(path, table, f"contact_hours[{number}].", tally)
+        if "source" in table and tally is not None:  # one source for the whole window
+            reader.used.add("source")
+            tally.cite(path, f"contact_hours[{number}]", table["source"])
         days = reader.texts("days", options=DAYS)
         if not days:
             raise reader.fail("days", "must name at least one day")
@@ -266,7 +387,11 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
     except (ZoneInfoNotFoundError, ValueError):
         raise top.fail("timezone", f"{timezone!r} is not a known time zone") from None
     top.used.add("contact_hours")
-    windows = _windows(path, data.get("contact_hours"))
+    windows = _windows(path, data.get("contact_hours"), top.tally)
+    pol = top.sub("policy", required=False)
+    policy_ref = pol.text("ref", required=False, limit=20)
+    policy_title = pol.text("title", required=False, limit=200)
+    pol.finish()
 
     learn = top.sub("learning")
     learning = Learning(
@@ -279,6 +404,11 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
         submit_methods=learn.texts("submit_methods", required=False, options=SUBMIT_METHODS),
         feedback_within_days=learn.number("feedback_within_days", 0, 30, required=False),
         lends_devices=learn.flag("lends_devices", required=False),
+        other_access=learn.flag("other_access", required=False),
+        platform_logs=learn.flag("platform_logs", required=False),
+        english_maths_set=learn.flag("english_maths_set", required=False),
+        comments_on_work=learn.flag("comments_on_work", required=False),
+        used_for=learn.texts("used_for", required=False, options=USED_FOR),
     )
     if (learning.reply_start is None) != (learning.reply_end is None):
         raise learn.fail("reply_end", "reply_start and reply_end go together")
@@ -290,7 +420,9 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
     live = Live(
         platforms=lv.texts("platforms"),
         recorded=lv.flag("recorded", required=False),
-        one_to_one=str(lv.choice("one_to_one", ("never", "parent-present", "allowed"))),
+        # Left out where the policy is silent: "unknown" (the FAQ says to ask the school).
+        one_to_one=str(lv.choice("one_to_one", ("never", "parent-present", "allowed"),
+                                 required=False) or "unknown"),
         expectations=lv.texts("expectations", options=EXPECTATIONS),
         extra_expectations=lv.texts("extra_expectations", required=False),
         invitations_via=lv.text("invitations_via", required=False),
@@ -302,6 +434,20 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
         pupil_chat=lv.flag("pupil_chat", required=False),
         screen_sharing=lv.flag("screen_sharing", required=False),
         camera=lv.choice("camera", ("on", "off", "parent-decides"), required=False),
+        staff_present_rule=lv.choice("staff_present_rule", STAFF_PRESENT_RULES,
+                                     required=False),
+        parent_presence=lv.choice("parent_presence", PARENT_PRESENCE, required=False),
+        chat_limited=lv.flag("chat_limited", required=False),
+        staff_control=lv.choice("staff_control", ("audio", "audio-and-video"), required=False),
+        held_when=lv.choice("held_when", ("if-essential", "with-approval", "on-plan"),
+                            required=False),
+        told_if_recorded=lv.flag("told_if_recorded", required=False),
+        staff_device_recording=lv.choice("staff_device_recording", ("never", "with-approval"),
+                                         required=False),
+        no_bedrooms=lv.flag("no_bedrooms", required=False),
+        may_remove=lv.flag("may_remove", required=False),
+        min_notice_hours=_or_default(lv.number("min_notice_hours", 0, 336, required=False),
+                                     DEFAULT_NOTICE_HOURS),
     )
     lv.finish()
 
@@ -314,6 +460,28 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
         ai_tools=dv.choice("ai_tools", ("not-allowed", "with-teacher", "allowed"), required=False),
     )
     dv.finish()
+
+    if live.staff_present_rule is not None and live.staff_present is None:
+        raise lv.fail("staff_present_rule", "needs staff_present")
+    sg = top.sub("safeguarding", required=False)
+    safeguarding = Safeguarding(
+        dsl_is_head=sg.flag("dsl_is_head", required=False),
+        dsl_count=sg.number("dsl_count", 1, 10, required=False),
+        deputies=sg.flag("deputies", required=False),
+    )
+    sg.finish()
+    ct = top.sub("contact", required=False)
+    contact = Contact(
+        staff_keep_to_hours=ct.flag("staff_keep_to_hours", required=False),
+        school_accounts_only=ct.flag("school_accounts_only", required=False),
+    )
+    ct.finish()
+    ru = top.sub("rules", required=False)
+    rules = Rules(
+        behaviour_policy=ru.flag("behaviour_policy", required=False),
+        sanctions=ru.texts("sanctions", required=False, options=SANCTIONS),
+    )
+    ru.finish()
 
     rl = top.sub("roles")
     roles = {role: str(rl.text(role, limit=80)) for role in ROLES}
@@ -343,6 +511,11 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
         alert_dsl_out_of_hours=bool(top.flag("alert_dsl_out_of_hours", required=False)),
         agreements=top.texts("agreements", required=False),
         source=str(path),
+        safeguarding=safeguarding,
+        contact=contact,
+        rules=rules,
+        sources=Sources(policy_ref, policy_title, tuple(top.tally.given),
+                        dict(top.tally.cited)),
     )
     top.finish()
     return school

@@ -13,26 +13,32 @@ import logging
 import math
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+
+if TYPE_CHECKING:  # scikit-learn is imported to train, never to load or score a model
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 # Goes up whenever a model's code changes, so a cached model from older code is not used.
-CODE_VERSION = "5"
+CODE_VERSION = "6"
 T = TypeVar("T")
 
 
 def ngram_pipeline(*, c: float, balanced: bool = False,
                    chars: tuple[int, int] = (2, 5)) -> Pipeline:
     """Sublinear tf-idf of character (within words) and word n-grams, then logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion([
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=chars, sublinear_tf=True,
                                   max_features=200_000)),
@@ -44,6 +50,46 @@ def ngram_pipeline(*, c: float, balanced: bool = False,
     return Pipeline([("features", features), ("model", model)])
 
 
+_SPACES = re.compile(r"\s\s+")
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """The n-grams scikit-learn's vectoriser reads from a text (lowercased), without it.
+
+    Kept apart from scikit-learn so that a trained model loads and scores with NumPy alone:
+    the library is needed to train, not to answer.
+    """
+
+    kind: str  # "char_wb" or "word"
+    low: int
+    high: int
+    token_pattern: str
+
+    def __call__(self, text: str) -> list[str]:
+        text = text.lower()
+        if self.kind == "char_wb":
+            return self._char_wb(_SPACES.sub(" ", text))
+        return self._words(re.findall(self.token_pattern, text))
+
+    def _char_wb(self, text: str) -> list[str]:
+        grams: list[str] = []
+        for word in text.split():
+            padded = f" {word} "
+            for n in range(self.low, self.high + 1):
+                if len(padded) <= n:
+                    grams.append(padded)  # a short word counts once, whole
+                    break
+                grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+        return grams
+
+    def _words(self, tokens: list[str]) -> list[str]:
+        grams = list(tokens) if self.low == 1 else []
+        for n in range(max(self.low, 2), min(self.high, len(tokens)) + 1):
+            grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+        return grams
+
+
 class LinearScorer:
     """A fitted n-gram pipeline's decision values for one text, without per-call overheads.
 
@@ -52,19 +98,21 @@ class LinearScorer:
     """
 
     def __init__(self, pipeline: Pipeline) -> None:
-        union: FeatureUnion = pipeline.named_steps["features"]
-        model: LogisticRegression = pipeline.named_steps["model"]
+        union = pipeline.named_steps["features"]
+        model = pipeline.named_steps["model"]
         self.classes = [str(c) for c in model.classes_]
         self.intercepts = np.asarray(model.intercept_, dtype=np.float64)
         # One row of weights per feature (a column per class), gathered for the grams present.
         self.weights = np.ascontiguousarray(model.coef_.T, dtype=np.float64)
-        self.parts: list[tuple[Any, dict[str, tuple[float, int]]]] = []
+        self.parts: list[tuple[Analyzer, dict[str, tuple[float, int]]]] = []
         offset = 0
         for _name, vectorizer in union.transformer_list:
             vocabulary: dict[str, int] = vectorizer.vocabulary_
             idf = vectorizer.idf_
             terms = {term: (float(idf[i]), offset + i) for term, i in vocabulary.items()}
-            self.parts.append((vectorizer.build_analyzer(), terms))
+            low, high = vectorizer.ngram_range
+            analyzer = Analyzer(vectorizer.analyzer, low, high, vectorizer.token_pattern)
+            self.parts.append((analyzer, terms))
             offset += len(vocabulary)
 
     def scores(self, text: str) -> list[float]:
@@ -98,7 +146,7 @@ class LinearScorer:
 
 def digest(name: str, lines: Iterable[str]) -> str:
     """A short hash of a model's name, its training lines and the code's version."""
-    h = hashlib.sha256(f"{name} {CODE_VERSION} {sklearn.__version__}".encode())
+    h = hashlib.sha256(f"{name} {CODE_VERSION} {version('scikit-learn')}".encode())
     for line in lines:
         h.update(line.encode())
         h.update(b"\n")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 
+from assistant.agreements.templates import load_templates
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
-from assistant.flowkit import StepTable, cancelled, dispatch, step_of, use_the_buttons
+from assistant.flowkit import StepTable, cancelled, dispatch, off_step, step_of
+from assistant.i18n import N_, when_text
+from assistant.models import AgreementEvent, ConcernStatus
 from assistant.people.erasure import erase_account, unlink_account
 from assistant.people.records import data_record, kept_about
 
@@ -19,6 +23,11 @@ MYDATA = f"{NAME}.mydata"
 # Step buttons, under the question before erasing or unlinking.
 CONFIRM = f"{NAME}.confirm"
 CANCEL = f"{NAME}.cancel"
+
+# A concern's status as its sender reads it.
+CONCERN_STATUS: dict[str, str] = {ConcernStatus.OPEN: N_("waiting to be read"),
+                  ConcernStatus.ACKNOWLEDGED: N_("read by staff"),
+                  ConcernStatus.RESOLVED: N_("closed by staff")}
 
 
 class Step(StrEnum):
@@ -59,8 +68,13 @@ class AccountFlow:
         step = step_of(Step, state.step)
         handler = dispatch(self.steps, step, event)
         if handler is None:
-            return Outcome([use_the_buttons(_)], state)
+            return off_step(_, event, state, self.step_replies(ctx, state))
         return handler(ctx, step)
+
+    def step_replies(self, ctx: Context, state: State) -> list[Reply]:
+        """The question waiting for an answer, with its buttons."""
+        step = step_of(Step, state.step)
+        return self._ask(ctx, step).replies if step is not None else []
 
     def _ask(self, ctx: Context, step: Step) -> Outcome:
         _ = ctx._
@@ -107,13 +121,50 @@ class AccountFlow:
         for family in who.families:
             children = ", ".join(f"{c.name} ({c.class_code})" for c in family.children)
             lines.append(_("- You are {name} on {school}'s records, linked to {children}.")
-                         .format(name=family.name, school=family.school_id, children=children))
+                         .format(name=family.name, school=self._school_name(ctx, family.school_id),
+                                 children=children))
         for post in who.staff:
             lines.append(_("- You are {name}, staff at {school}.").format(
-                name=post.name, school=post.school_id))
+                name=post.name, school=self._school_name(ctx, post.school_id)))
         if not who.linked:
             lines.append(_("- You are not linked to any school's records."))
+        if kept.signatures:
+            lines.append(_("- Agreements signed or withdrawn from this account:"))
+            titles = {t.id: t.title for t in load_templates(ctx.locale).values()}
+            for signature in kept.signatures:
+                event = _("signed") if signature.event == AgreementEvent.SIGNED else _(
+                    "withdrawn")
+                lines.append("    " + _("{child}: {title} (version {version}), {event} on "
+                                        "{when}").format(
+                    child=signature.child, title=titles.get(signature.template_id,
+                                                            signature.template_id),
+                    version=signature.version, event=event,
+                    when=self._when(ctx, signature.at)))
+        if kept.concerns:
+            lines.append(_("- Concerns you raised:"))
+            lines += ["    " + _("{reference}, sent {when}: {status}").format(
+                reference=c.reference, when=self._when(ctx, c.created_at),
+                status=_(CONCERN_STATUS.get(c.status, c.status))) for c in kept.concerns]
+        if kept.flagged:
+            lines.append(ctx.ngettext(
+                "- {n} message I flagged as possibly about a child in danger (its words are "
+                "in the file).",
+                "- {n} messages I flagged as possibly about a child in danger (their words are "
+                "in the file).", len(kept.flagged)).format(n=len(kept.flagged)))
+        if kept.pending_messages:
+            lines.append(ctx.ngettext("- {n} message waiting to be sent to you.",
+                                      "- {n} messages waiting to be sent to you.",
+                                      kept.pending_messages).format(n=kept.pending_messages))
         lines.append(_("Questions you type are kept without your name so staff can improve my "
                        "answers. The attached file has all of this. /forget erases it."))
         document = ("my-data.json", json.dumps(record, indent=2, ensure_ascii=False).encode())
         return Reply("\n".join(lines), document=document)
+
+    @staticmethod
+    def _school_name(ctx: Context, school_id: str) -> str:
+        school = ctx.schools.get(school_id)
+        return school.name if school is not None else school_id
+
+    @staticmethod
+    def _when(ctx: Context, at: datetime) -> str:
+        return when_text(at, ctx.locale, ctx.school.timezone, year=True)

@@ -16,6 +16,8 @@ from assistant.people.identity import (
     identity_of,
     redeem_code,
     set_locale,
+    shaped_like_code,
+    surely_a_code,
 )
 
 NAME = "onboarding"
@@ -28,6 +30,7 @@ class Step(StrEnum):
     """What onboarding is waiting on (the step carries no data)."""
 
     AWAITING_CODE = "awaiting-code"  # /start came without a code: it may be typed next
+    # (only something shaped like a code is taken; anything else is a question)
 
 
 Handler = Callable[[Context, Event], Outcome]
@@ -80,8 +83,9 @@ def how_to_get_a_code(ctx: Context) -> Reply:
     _ = ctx._
     return Reply(_(
         "Hello! I'm the online safety and remote learning assistant for your school.\n\n"
-        "To link me to your family, use the link or code the school office gave you "
-        "(send /start followed by the code). If you haven't got one, ask the school office.\n\n"
+        "To link me to your family, open the link the school office gave you, or type the "
+        "code from it here (10 letters and numbers, like ABCD-EFGH-JK). If you haven't got "
+        "one, ask the school office.\n\n"
         "Until then you can still ask me questions about the school's online safety and "
         "remote learning rules - just type them."
     ))
@@ -101,6 +105,10 @@ class OnboardingFlow:
             },
         )
 
+    def claims(self, text: str) -> bool:
+        """A link code typed on its own, in any conversation, is tried as a code."""
+        return surely_a_code(text)
+
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Redeems a code, shows the language choice, or stores the chosen language."""
         if event.action == SET_LANGUAGE:
@@ -109,6 +117,8 @@ class OnboardingFlow:
             return Outcome([self._languages(ctx)])
         if event.command == "start" and event.argument:
             return self._redeem(ctx, event.argument)
+        if event.command is None and event.action is None and surely_a_code(event.text or ""):
+            return self._redeem(ctx, event.text or "")
         if state is not None:
             handler = dispatch(self.steps, step_of(Step, state.step), event)
             if handler is not None:
@@ -118,10 +128,10 @@ class OnboardingFlow:
         return Outcome([how_to_get_a_code(ctx)])
 
     def _typed_code(self, ctx: Context, event: Event) -> Outcome:
-        """Redeems a code typed on its own after /start."""
-        if event.text:
-            return self._redeem(ctx, event.text)
-        return self._greet(ctx)
+        """Redeems a code typed on its own after /start; anything else is a question."""
+        if shaped_like_code(event.text or ""):
+            return self._redeem(ctx, event.text or "")
+        return Outcome([], unclaimed=True)
 
     def _greet(self, ctx: Context) -> Outcome:
         """Welcomes a linked user, or says how to get a code and waits for one."""
@@ -138,6 +148,9 @@ class OnboardingFlow:
             redeem_code(session=ctx.session, account=ctx.account, typed=typed, now=ctx.now)
         except CodeRefused as refused:
             text = {
+                "not-a-code": _("That doesn't look like a code from the school: a code has "
+                                "10 letters and numbers, like ABCD-EFGH-JK. Please check it "
+                                "against the letter from school, or ask the school office."),
                 "wrong": _("Sorry, I don't recognise that code. Please check it against the "
                            "letter from school, or ask the school office for a new one."),
                 "used": _("That code has already been used. Each person needs their own code - "
@@ -149,7 +162,7 @@ class OnboardingFlow:
                 "too-many-tries": _("That's too many wrong codes for now. Please try again "
                                     "after {time}, or ask the school office.").format(
                     time=when_text(refused.retry_at, ctx.locale, ctx.school.timezone)
-                    if refused.retry_at else "an hour"),
+                    if refused.retry_at else _("an hour")),
             }[refused.reason]
             return Outcome([Reply(text)])
         return Outcome([welcome(ctx, identity_of(ctx.session, ctx.account.id))])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from assistant.engine import Context, Outcome, State, expired_reply
@@ -31,15 +31,44 @@ class Step(StrEnum):
     ASKED = "asked"  # a question was answered, or offered to the school
 
 
+# How many recent questions the buttons under their answers can still name.
+RECENT = 5
+
+
 @dataclass
 class Asked:
-    """The question last asked (cut to what is kept) and the FAQ entry shown for it."""
+    """The question last asked (cut to what is kept) and the FAQ entry shown for it, and the
+    last few before it: typing a new question keeps the buttons under older answers working,
+    each naming its question by number."""
 
     question: str = ""
     entry: str = ""
+    number: int = 0
+    # number -> [question, entry] for the last few questions, this one included.
+    recent: dict[str, list[str]] = field(default_factory=dict)
+
+    def ask(self, question: str) -> None:
+        """Makes `question` the current one, remembered under the next number."""
+        self.number += 1
+        self.question, self.entry = question, ""
+        self.recent[str(self.number)] = [question, ""]
+        for old in sorted(self.recent, key=int)[:-RECENT]:
+            del self.recent[old]
+
+    def show(self, entry: str) -> None:
+        """Notes the FAQ entry shown for the current question."""
+        self.entry = entry
+        if str(self.number) in self.recent:
+            self.recent[str(self.number)][1] = entry
+
+    def named(self, payload: str) -> Asked:
+        """The question a button names by number (the current one for older buttons)."""
+        question, entry = self.recent.get(payload, [self.question, self.entry])
+        return Asked(question, entry, int(payload) if payload in self.recent else self.number,
+                     self.recent)
 
 
-Handler = Callable[[Context, Asked], Outcome]
+Handler = Callable[[Context, Event, Asked], Outcome]
 
 
 class QuestionsFlow:
@@ -66,43 +95,57 @@ class QuestionsFlow:
             _ = ctx._
             return Outcome([Reply(_("I can only read typed messages here - please type your "
                                     "question. To send a picture to the school with a concern, "
-                                    "use /concern."))])
+                                    "use /concern."))], state)
         if event.command == "faq":
             if event.argument:
-                return self._ask(ctx, event.argument)
+                return self._ask(ctx, event.argument, state)
             _ = ctx._
             return Outcome([Reply(_("Type your question in your own words and I'll look it up "
-                                    "in {school}'s policy.").format(school=ctx.school.name))])
-        return self._ask(ctx, event.text or "")
+                                    "in {school}'s policy.").format(school=ctx.school.name))],
+                           state)
+        return self._ask(ctx, event.text or "", state)
+
+    def aside(self, ctx: Context, text: str) -> Reply | None:
+        """The answer to a question typed in the middle of another flow, if the FAQ has one
+        outright; its buttons are ones that work from anywhere."""
+        match: Match = ctx.services.matcher(ctx.locale).match(text.strip())
+        if match.outcome is not Verdict.ANSWER or match.entry is None:
+            return None
+        return self._answer(ctx, match.entry, asked=None)
 
     def _entries(self, ctx: Context) -> dict[str, Entry]:
         return {e.id: e for e in ctx.services.matcher(ctx.locale).entries}
 
-    def _ask(self, ctx: Context, question: str) -> Outcome:
+    def _ask(self, ctx: Context, question: str, state: State | None) -> Outcome:
         # The engine has already read the question for danger; a flagged one never gets here.
-        return self._answer_question(ctx, question.strip())
+        return self._answer_question(ctx, question.strip(), state)
 
-    def _answer_question(self, ctx: Context, question: str) -> Outcome:
+    def _answer_question(self, ctx: Context, question: str, state: State | None) -> Outcome:
         _ = ctx._
         match: Match = ctx.services.matcher(ctx.locale).match(question)
-        asked = Asked(question=question[:KEEP_CHARS])
         if match.outcome is Verdict.SMALL_TALK:
+            # Nothing to remember: the buttons under earlier answers keep working.
             return Outcome([Reply(_("Hello! Ask me anything about staying safe online, remote "
                                     "learning or live lessons at {school}, in your own words."
-                                    ).format(school=ctx.school.name))])
+                                    ).format(school=ctx.school.name))], state)
+        asked = load(Asked, state.data) if state is not None else Asked()
+        asked.ask(question[:KEEP_CHARS])
         if match.outcome is Verdict.ANSWER and match.entry is not None:
-            asked.entry = match.entry.id
-            return Outcome([self._answer(ctx, match.entry)], State(NAME, Step.ASKED, dump(asked)))
+            asked.show(match.entry.id)
+            return Outcome([self._answer(ctx, match.entry, asked)],
+                           State(NAME, Step.ASKED, dump(asked)))
         if match.outcome is Verdict.SUGGEST:
             self._keep(ctx, question, "unsure")
             rows = [(Button(s.question, SHOW, s.id),) for s in match.suggestions]
-            rows.append((Button(_("None of these - ask the school"), PASS),))
+            rows.append((Button(_("None of these - ask the school"), PASS, str(asked.number)),))
             return Outcome([Reply(_("I'm not sure I understood. Did you mean one of these?"),
                                   tuple(rows))], State(NAME, Step.ASKED, dump(asked)))
         self._keep(ctx, question, "unanswered")
-        return Outcome([self._offer(ctx)], State(NAME, Step.ASKED, dump(asked)))
+        return Outcome([self._offer(ctx, asked)], State(NAME, Step.ASKED, dump(asked)))
 
-    def _answer(self, ctx: Context, entry: Entry) -> Reply:
+    def _answer(self, ctx: Context, entry: Entry, asked: Asked | None) -> Reply:
+        """An FAQ answer with its buttons; "This didn't help" only where a question was asked
+        in this flow (it needs the question, kept in its state)."""
         _ = ctx._
         text = render(entry, ctx.school, ctx.locale)
         entries = self._entries(ctx)
@@ -116,16 +159,18 @@ class QuestionsFlow:
             rows.insert(0, (Button(_("Tell the school about this"), "concerns_family.start"),))
         elif entry.offer == "agreement":
             rows.insert(0, (Button(_("Sign the agreement"), "agreements_family.start"),))
-        rows.append((Button(_("This didn't help"), NO_HELP, entry.id),))
+        if asked is not None:
+            rows.append((Button(_("This didn't help"), NO_HELP, str(asked.number)),))
         return Reply(text, tuple(rows))
 
-    def _offer(self, ctx: Context) -> Reply:
+    def _offer(self, ctx: Context, asked: Asked) -> Reply:
         _ = ctx._
+        number = str(asked.number)
         return Reply(
             _("I don't have an answer to that in {school}'s policy, and I'd rather not guess. "
               "Shall I pass your question to the school?").format(school=ctx.school.name),
-            ((Button(_("Yes, ask the school"), PASS),
-              Button(_("No, thanks"), DROP)),),
+            ((Button(_("Yes, ask the school"), PASS, number),
+              Button(_("No, thanks"), DROP, number)),),
         )
 
     def _show(self, ctx: Context, entry_id: str, state: State | None) -> Outcome:
@@ -133,25 +178,28 @@ class QuestionsFlow:
         if entry is None:
             return Outcome([expired_reply(ctx._)], state)
         asked = load(Asked, state.data) if state is not None else Asked()
-        asked.entry = entry.id
-        return Outcome([self._answer(ctx, entry)], State(NAME, Step.ASKED, dump(asked)))
+        if not asked.number:
+            asked.ask("")
+        asked.show(entry.id)
+        return Outcome([self._answer(ctx, entry, asked)], State(NAME, Step.ASKED, dump(asked)))
 
     def _follow_up(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         assert state is not None  # the engine only routes step buttons with their state
         handler = dispatch(self.steps, step_of(Step, state.step), event)
         if handler is None:
             return Outcome([expired_reply(ctx._)], state)
-        return handler(ctx, load(Asked, state.data))
+        return handler(ctx, event, load(Asked, state.data))
 
-    def _no_help(self, ctx: Context, asked: Asked) -> Outcome:
+    def _no_help(self, ctx: Context, event: Event, asked: Asked) -> Outcome:
         """Keeps the question the answer didn't help with and offers to ask the school."""
-        self._keep(ctx, asked.question, "didnt-help")
-        return Outcome([self._offer(ctx)], State(NAME, Step.ASKED, dump(asked)))
+        named = asked.named(event.payload)
+        self._keep(ctx, named.question, "didnt-help")
+        return Outcome([self._offer(ctx, named)], State(NAME, Step.ASKED, dump(asked)))
 
-    def _pass_on(self, ctx: Context, asked: Asked) -> Outcome:
+    def _pass_on(self, ctx: Context, event: Event, asked: Asked) -> Outcome:
         """Passes the question to the school's staff and says how to get a reply."""
         _ = ctx._
-        self._keep(ctx, asked.question, "passed-on")
+        self._keep(ctx, asked.named(event.payload).question, "passed-on")
         office = placeholders(ctx.school, ctx.locale)["office_contact"]
         return Outcome([Reply(
             _("Thank you - I've passed your question to {school}'s staff, who use these "
@@ -159,7 +207,7 @@ class QuestionsFlow:
               "{office} during contact hours.").format(school=ctx.school.name, office=office)
         )])
 
-    def _drop(self, ctx: Context, asked: Asked) -> Outcome:
+    def _drop(self, ctx: Context, event: Event, asked: Asked) -> Outcome:
         """Lets the question go."""
         return Outcome([Reply(ctx._("No problem. Ask me something else whenever you like."))])
 

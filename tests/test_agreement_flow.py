@@ -57,7 +57,7 @@ def test_two_child_family_signs_ks1_for_one_and_ks2_for_the_other(engine, noor) 
     assert "read it together with Ava" in noor.text()
     sign_through(noor)
     assert "Signed - thank you" in noor.text() and "Ava Khan (1A)" in noor.text()
-    assert "version 1" in noor.text() and "Tuesday 24 November at 10:00" in noor.text()
+    assert "version 1" in noor.text() and "Tuesday 24 November 2026 at 10:00" in noor.text()
 
     noor.say("/agreement")
     assert "Ava (1A): 1 of 3 signed" in [b.label for b in noor.buttons()]
@@ -175,3 +175,9 @@ def test_withdrawing_is_recorded_and_tells_the_class_teacher(engine, noor, clock
     with Session(engine.db) as session:
         told = session.exec(select(OutboxMessage)).one()
     assert told.recipient == "telegram:900" and "withdrawn" in told.payload["text"]
+
+
+def test_receipt_shows_the_year_it_was_signed(engine, noor) -> None:
+    open_first_for_ava(noor)
+    sign_through(noor)
+    assert "When: Tuesday 24 November 2026 at 10:00" in noor.text()

@@ -48,7 +48,7 @@ def test_class_teacher_sees_their_class_and_head_sees_the_school(school) -> None
     teacher.say("/agreements")
     text = teacher.text()
     assert "Class 1A:" in text and "Class 4C:" not in text
-    assert "Ava Khan: learner-ks1 signed v1" in text
+    assert "Ava Khan: learner agreement signed (version 1)" in text
     assert "3 of 3 pupils still need" in text
     school["head"].say("/agreements")
     assert "Class 4C:" in school["head"].text()
@@ -171,3 +171,16 @@ def test_from_reminder_to_receipt_takes_nine_taps_and_one_typed_name(
     assert "Signed - thank you" in tom.text()
     # One child, KS1 learner agreement (4 short sections): the figure in the README.
     assert (tom.taps, tom.messages) == (9, 1)
+
+
+def test_staff_agreement_list_names_the_agreements_not_their_file_ids(school) -> None:
+    noor = school["noor"]
+    noor.say("/agreement")
+    noor.press("Ava")
+    noor.press(f"Read and sign: {load_templates()['learner-ks1'].title}")
+    sign_through(noor)
+    school["teacher"].say("/agreements")
+    text = school["teacher"].text()
+    assert "learner-ks1" not in text and "remote-learning" not in text and " v1" not in text
+    assert ("Ava Khan: learner agreement signed (version 1); remote learning not signed yet; "
+            "parent/carer agreement not signed yet") in text

@@ -325,3 +325,162 @@ def test_dsl_export_has_each_concern_and_its_history_and_warns(engine, clock, pe
     with out.open(encoding="utf-8-sig") as handle:
         assert next(csv.reader(handle)) == COLUMNS
     assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+# ------------------------------------------------------------------ promises kept (issue 12)
+
+
+def _press_staff_button(engine, user: str, message: Claimed, label: str):
+    [button] = [b for row in message.payload["buttons"] for b in row if b["label"] == label]
+    return engine.handle(Event("telegram", user, user, action=button["action"],
+                               payload=button["payload"]))
+
+
+def test_parent_told_it_was_read_sees_their_own_reference(engine, clock, people) -> None:
+    reply = raise_concern(people["noor"], "something else", "A question for the teacher.")
+    reference = concern(engine).reference
+    assert reference in reply
+    [message] = deliver(engine, clock)
+    _press_staff_button(engine, "900", message, "Acknowledge")
+    [told] = deliver(engine, clock)
+    assert f"(reference {reference})" in told.payload["text"]
+    assert "{ref}" not in told.payload["text"]
+
+
+def test_concern_resolved_without_acknowledging_still_tells_the_parent(engine, clock,
+                                                                       people) -> None:
+    raise_concern(people["noor"], "something else", "A question for the teacher.")
+    [message] = deliver(engine, clock)
+    passed = _press_staff_button(engine, "900", message, "Pass to DSL")
+    assert "Passed to the" in passed.replies[0].text
+    teacher = people["teacher"]
+    teacher.say("/concerns")
+    teacher.press("Open")
+    teacher.press("Resolve")
+    teacher.say("Spoke to Mrs Khan; sorted.")
+    told = [m for m in deliver(engine, clock) if m.recipient == "telegram:100"]
+    assert len(told) == 1 and "has read your message" in told[0].payload["text"]
+
+
+def test_dsl_is_not_offered_to_pass_a_concern_to_themselves(engine, clock, people) -> None:
+    raise_concern(people["noor"], "bullying", "Mean messages again.")
+    [message] = deliver(engine, clock)
+    assert message.recipient == "telegram:902"
+    labels = [b["label"] for row in message.payload["buttons"] for b in row]
+    assert labels == ["Acknowledge", "Resolve"]
+    people["dsl"].say("/concerns")
+    people["dsl"].press("Open")
+    assert "Pass to DSL" not in [b.label for b in people["dsl"].buttons()]
+    old_button = engine.handle(Event("telegram", "902", "902", action="concerns_staff.pass",
+                                     payload=concern(engine).reference))
+    assert "speak to the" not in old_button.replies[0].text
+    assert "yours to acknowledge" in old_button.replies[0].text
+
+
+def test_teachers_copy_still_offers_pass_to_dsl(engine, clock, people) -> None:
+    raise_concern(people["noor"], "something else", "A question for the teacher.")
+    [message] = deliver(engine, clock)
+    assert "Pass to DSL" in [b["label"] for row in message.payload["buttons"] for b in row]
+
+
+def test_concern_at_a_school_with_no_staff_linked_tells_the_parent_the_truth(engine,
+                                                                            clock) -> None:
+    code = add_family(engine.db, clock.now, parent="Kim Ray", children=[("Ola", "2A", "2")])
+    add_staff(engine.db, clock.now, name="Mrs Unlinked", role="dsl")  # never uses her code
+    kim = Person(engine, "300")
+    kim.say(f"/start {code}")
+    reply = raise_concern(kim, "bullying", "Someone is sending Ola mean messages.", "Ola")
+    assert "straight away" not in reply and "You'll hear here" not in reply
+    assert "nobody at Demo Primary School can receive concerns here yet" in reply
+    assert "01632 960000" in reply  # the office's phone: the school's other route
+    assert deliver(engine, clock) == []
+    from assistant.concerns.service import unreceived_concerns
+
+    with Session(engine.db) as session:
+        assert [c.reference for c in unreceived_concerns(session, "demo")] == [
+            concern(engine).reference]
+
+
+def test_staff_list_and_run_start_warn_about_concerns_nobody_can_receive(
+    engine, clock, caplog
+) -> None:
+    import logging
+    import os
+
+    from assistant.concerns.service import warn_unreceived
+    from tests.support.cli import run_cli
+
+    code = add_family(engine.db, clock.now, parent="Kim Ray", children=[("Ola", "2A", "2")])
+    kim = Person(engine, "300")
+    kim.say(f"/start {code}")
+    raise_concern(kim, "bullying", "Someone is sending Ola mean messages.", "Ola")
+    reference = concern(engine).reference
+    with caplog.at_level(logging.WARNING):
+        assert warn_unreceived(engine.db, engine.schools) == 1
+    assert "concerns with nobody to receive them at demo: 1" in caplog.text
+    assert "mean messages" not in caplog.text
+    env = {**os.environ, "DATABASE_URL": engine.db.url.render_as_string(hide_password=False)}
+    listing = run_cli("staff", "list", "--school", "demo", env=env)
+    assert listing.returncode == 0, listing.stderr
+    assert "1 concern(s) with nobody to receive them" in listing.stdout
+    assert reference in listing.stdout and "Link the DSL" in listing.stdout
+
+
+def test_childs_worry_reply_is_in_words_a_child_can_read(engine, clock, people) -> None:
+    clock.now = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
+    child = people["noor"]  # a pupil on the family's phone
+    child.say("/worry")
+    child.press("Someone being unkind")
+    child.say("a boy in my class says he will hurt me tomorrow")
+    text = child.text()
+    assert "goes first in the queue" not in text and "the queue" not in text
+    assert "a grown-up will read it when school opens" in text
+
+
+def test_unlinked_childs_worry_is_answered_in_a_childs_words(engine) -> None:
+    reply = engine.handle(Event("telegram", "555", "555", text="/worry")).replies[0].text
+    assert "school office" not in reply and "send /start" not in reply
+    assert "grown-up you trust" in reply and "0800 1111" in reply
+
+
+def test_tidied_away_worry_gets_no_follow_up_in_that_chat(engine, clock, people) -> None:
+    child = people["noor"]
+    start = engine.handle(Event("telegram", "100", "100", text="/worry", message_id="50"))
+    child.last = start
+    child.press("Someone being unkind")
+    child.say("Some boys said mean things to me in the game")
+    assert "Would you like a grown-up to tell you here" in child.text()
+    child.press("Tidy this chat away")
+    [message] = deliver(engine, clock)
+    acknowledged = _press_staff_button(engine, "902", message, "Acknowledge")
+    assert "follow it up in person" in acknowledged.replies[0].text
+    assert [m for m in deliver(engine, clock) if m.recipient == "telegram:100"] == []
+
+
+def test_child_who_asks_for_a_reply_hears_here_even_after_tidying(engine, clock,
+                                                                  people) -> None:
+    child = people["noor"]
+    start = engine.handle(Event("telegram", "100", "100", text="/worry", message_id="50"))
+    child.last = start
+    child.press("Someone being unkind")
+    child.say("Some boys said mean things to me in the game")
+    child.press("Yes, tell me here")
+    assert "a grown-up will tell you here" in child.text()
+    child.press("Tidy this chat away")
+    [message] = deliver(engine, clock)
+    _press_staff_button(engine, "902", message, "Acknowledge")
+    [told] = [m for m in deliver(engine, clock) if m.recipient == "telegram:100"]
+    assert "A grown-up at school has read your message" in told.payload["text"]
+
+
+def test_child_who_says_thank_you_after_a_worry_is_answered_not_told_to_use_buttons(
+    engine, people
+) -> None:
+    child = people["noor"]
+    child.say("/worry")
+    child.press("Someone being unkind")
+    child.say("Some boys said mean things to me in the game")
+    thanks = child.say("thank you")
+    assert "use the buttons" not in thanks.replies[0].text
+    assert "can't use that" not in thanks.replies[0].text
+    assert "nothing to stop" in child.say("/cancel").replies[0].text

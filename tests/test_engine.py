@@ -147,3 +147,16 @@ def test_an_entry_action_with_another_flows_prefix_is_refused_at_start(db, schoo
     with pytest.raises(RegistryError, match="prefix"):
         Engine(db=db, flows=[Stray()], schools=schools, default_school="demo",
                text_flow="stray")
+
+
+def test_typed_message_never_expires_the_buttons_on_screen(counting: Engine) -> None:
+    first = say(counting, "/count")
+    typed = say(counting, "anything")  # moves the count on, typed
+    assert typed.nonce == first.nonce
+    pressed = press(counting, "counter.more", first.nonce)
+    assert pressed.replies[0].text == "count 3"
+
+
+def test_carry_on_button_of_a_flow_that_is_not_running_has_expired(counting: Engine) -> None:
+    reply = press(counting, "account.carry_on", "whatever")
+    assert "expired" in reply.replies[0].text

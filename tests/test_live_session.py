@@ -193,12 +193,15 @@ def test_session_outside_contact_hours_is_refused(engine, clock, school) -> None
     teacher.say("/newsession")
     teacher.press("3B")
     teacher.press("That's all")
-    for when in ("sat 10:00", "wed 15:45", "wed 7:30am"):
-        teacher.say(when)
-        teacher.press("30 minutes")
+    for when in ("sat 10:00", "wed 7:30am"):
+        teacher.say(when)  # refused at the time step, before the length is asked
         assert "outside Demo Primary School's contact hours" in teacher.text()
         assert "Monday to Friday, 8:30am to 4pm" in teacher.text()
-    teacher.say("wed 15:30")
+        assert not any(b.action == "live_arrange.length" for b in teacher.buttons())
+    teacher.say("wed 15:45")
+    teacher.press("30 minutes")
+    assert "would end at 16:15, after Demo Primary School's contact hours" in teacher.text()
+    teacher.say("wed 15:30")  # another time, typed where the length was asked
     teacher.press("30 minutes")
     assert "join link" in teacher.text()
     with Session(engine.db) as session:
@@ -378,3 +381,64 @@ def test_register_export_lists_who_accepted(engine, clock, school, tmp_path) -> 
     assert run("--session", "1", "--out", str(out)).returncode == 2  # never overwritten
     missing = run("--session", "99", "--out", str(tmp_path / "x.csv"))
     assert missing.returncode == 2 and "no live session 99" in missing.stderr
+
+
+def test_christmas_closure_is_refused_at_the_time_step_with_the_real_reason(
+    engine, clock, school
+) -> None:
+    teacher = school["teacher"]
+    teacher.say("/newsession")
+    teacher.press("3B")
+    teacher.press("That's all")
+    teacher.say("24/12 10:00")
+    assert ("Demo Primary School is closed on Thursday 24 December 2026 (one of the closure "
+            "days in its calendar)") in teacher.text()
+    assert "contact hours" not in teacher.text()
+    assert not any(b.action == "live_arrange.length" for b in teacher.buttons())
+    teacher.say("25/12 10:00")
+    assert "Friday 25 December 2026 is a bank holiday (Christmas Day)" in teacher.text()
+    teacher.say("wed 10:00")
+    assert "How long will it last?" in teacher.text()
+
+
+def test_length_typed_in_words_is_understood(engine, clock, school) -> None:
+    teacher = school["teacher"]
+    teacher.say("/newsession")
+    teacher.press("3B")
+    teacher.press("That's all")
+    teacher.say("wed 10:00")
+    teacher.say("forty five mins")
+    assert "join link" in teacher.text()
+
+
+def test_teacher_is_warned_when_invitations_would_arrive_half_an_hour_before(
+    engine, clock, school
+) -> None:
+    clock.now = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)  # Sunday afternoon
+    teacher = school["teacher"]
+    teacher.say("/newsession")
+    teacher.press("3B")
+    teacher.press("That's all")
+    teacher.say("mon 9:00")
+    warning = ("families would get this one on Monday 30 November at 08:30, only 30 minutes "
+               "before the lesson")
+    assert warning in teacher.text() and "at least 24 hours' notice" in teacher.text()
+    teacher.press("30 minutes")
+    teacher.say(LINK)
+    teacher.press("Not recorded")
+    teacher.press("No extra line")
+    assert warning in teacher.text()
+    labels = [b.label for b in teacher.buttons()]
+    assert "Send the invitations anyway" in labels and "Choose another time" in labels
+    teacher.press("Choose another time")
+    teacher.say("wed 10:00")
+    assert "families would get this one" not in teacher.text()
+    teacher.press("30 minutes")
+    assert "join link" in teacher.text()
+
+
+def test_teacher_can_go_ahead_with_short_notice(engine, clock, school) -> None:
+    clock.now = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)  # Sunday afternoon
+    arrange(school["teacher"], when="mon 9:00")  # "Send the invitations anyway"
+    with Session(engine.db) as session:
+        assert len(session.exec(select(LiveSession)).all()) == 1

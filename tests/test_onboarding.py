@@ -95,7 +95,7 @@ def test_code_expires(engine, codes, clock) -> None:
 
 def test_five_wrong_codes_an_hour_then_even_the_right_one_waits(engine, codes, clock) -> None:
     for _ in range(5):
-        assert "don't recognise" in say(engine, "100", "/start WRONGCODE2").replies[0].text
+        assert "don't recognise" in say(engine, "100", "/start WRQNGCDE22").replies[0].text
     assert "too many" in say(engine, "100", f"/start {codes['ava']}").replies[0].text
     clock.advance(hours=1, minutes=1)
     assert "Noor Khan" in say(engine, "100", f"/start {codes['ava']}").replies[0].text
@@ -185,3 +185,99 @@ def test_reissued_code_replaces_the_old_one(engine, codes, clock) -> None:
                          guardian_id=guardian.id)
     assert "replaced" in say(engine, "100", f"/start {codes['ava']}").replies[0].text
     assert "Noor Khan" in say(engine, "100", f"/start {new}").replies[0].text
+
+
+def test_questions_after_a_bare_start_are_answered_and_never_lock_out_the_code(
+    engine, codes
+) -> None:
+    from assistant.models import LinkAttempt
+
+    say(engine, "100", "/start")
+    for _ in range(6):
+        reply = say(engine, "100", "can my child use the chat in a live lesson?").replies[0]
+        assert "chat" in reply.text.lower() and "recognise" not in reply.text
+    with Session(engine.db) as session:
+        assert session.exec(select(LinkAttempt)).all() == []
+    assert "Noor Khan" in say(engine, "100", codes["ava"]).replies[0].text
+
+
+def test_words_after_start_that_are_not_a_code_do_not_count_as_wrong_codes(engine,
+                                                                          codes) -> None:
+    for _ in range(6):
+        reply = say(engine, "100", "/start hello there").replies[0]
+        assert "doesn't look like a code" in reply.text
+    assert "Noor Khan" in say(engine, "100", f"/start {codes['ava']}").replies[0].text
+
+
+def test_code_typed_without_start_links_the_family(engine, codes) -> None:
+    code = codes["ava"]
+    grouped = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    reply = say(engine, "100", grouped).replies[0]
+    assert "Noor Khan" in reply.text and "Ava Test (3B)" in reply.text
+
+
+def test_code_typed_in_the_middle_of_a_question_flow_links_and_keeps_the_flow(
+    engine, codes
+) -> None:
+    say(engine, "900", f"/start {codes['teacher']}")
+    say(engine, "900", "/newsession")
+    say(engine, "900", "ignored words")
+    reply = say(engine, "900", codes["ben"])
+    text = "\n".join(r.text for r in reply.replies)
+    assert "Sam Jones" in text and "send /newsession to carry on" in text
+
+
+def test_mydata_shows_signatures_concerns_and_the_schools_name(engine, codes, clock) -> None:
+    import json
+
+    from tests.family import Person
+
+    noor = Person(engine, "100")
+    noor.say(f"/start {codes['ava']}")
+    noor.say("/agreement")
+    noor.press("Read and sign")
+    noor.press("Start reading")
+    while any(b.label == "Next" for b in noor.buttons()):
+        noor.press("Next")
+    noor.press("agree")
+    noor.say("Noor Khan")
+    noor.press("Sign")
+    noor.say("/concern")
+    noor.press("Ava")
+    noor.press("Something else")
+    noor.say("Please call me about Ava.")
+    noor.press("Send")
+    with Session(engine.db) as session:
+        from assistant.models import Concern
+
+        reference = session.exec(select(Concern)).one().reference
+    reply = noor.say("/mydata").replies[0]
+    assert "Demo Primary School's records" in reply.text and "demo's" not in reply.text
+    assert "My online safety agreement (version 1), signed on Tuesday 24 November 2026" in (
+        reply.text)
+    assert f"{reference}, sent Tuesday 24 November 2026 at 10:00: waiting to be read" in (
+        reply.text)
+    assert reply.document is not None
+    record = json.loads(reply.document[1])
+    assert [s["agreement"] for s in record["agreements"]] == ["learner-ks2"]
+    assert record["agreements"][0]["typed_name"] == "Noor Khan"
+    assert record["concerns"][0]["reference"] == reference
+    assert record["concerns"][0]["text"] == "Please call me about Ava."
+
+
+def test_forget_detaches_exactly_what_mydata_listed(engine, codes) -> None:
+    from assistant.models import AgreementRecord, Concern
+    from tests.family import Person
+
+    noor = Person(engine, "100")
+    noor.say(f"/start {codes['ava']}")
+    noor.say("/concern")
+    noor.press("Ava")
+    noor.press("Something else")
+    noor.say("Please call me about Ava.")
+    noor.press("Send")
+    noor.say("/forget")
+    noor.press("Yes, erase")
+    with Session(engine.db) as session:
+        assert session.exec(select(Concern)).one().sender_account_id is None
+        assert all(r.telegram_user_id is None for r in session.exec(select(AgreementRecord)))

@@ -241,7 +241,7 @@ async def test_question_in_private_chat_gets_faq_answer_with_buttons(app, api, e
     assert sent["chat_id"] == FAMILY
     assert "chat" in sent["text"].lower()
     decoded = [decode_button(data) for _label, data in buttons_of(sent)]
-    assert ("questions.nohelp", decoded[-1][1], "chat") == decoded[-1]
+    assert ("questions.nohelp", decoded[-1][1], "1") == decoded[-1]  # question number 1
     with Session(engine.db) as session:
         conversation = session.exec(select(Conversation)).one()
     assert {nonce for _action, nonce, _payload in decoded} == {conversation.nonce}
@@ -293,7 +293,9 @@ async def test_button_press_is_answered_and_routed_with_its_nonce(app, api, engi
     assert kept.reason == "didnt-help"
 
 
-async def test_button_from_an_answer_already_moved_on_from_gets_expired_reply(app, api) -> None:
+async def test_didnt_help_under_an_earlier_answer_still_works_after_another_question(
+    app, api, engine
+) -> None:
     await say(app, "can my child use the chat in a live lesson?")
     old = buttons_of(api.made("sendMessage")[0])[-1][1]
     await say(app, "passwords", update_id=3)
@@ -302,6 +304,24 @@ async def test_button_from_an_answer_already_moved_on_from_gets_expired_reply(ap
     await press(app, old, update_id=4)
 
     assert len(api.made("answerCallbackQuery")) == 1
+    [text] = api.texts()
+    assert "pass your question to the school" in text
+    with Session(engine.db) as session:
+        kept = session.exec(select(UnansweredQuestion).where(
+            UnansweredQuestion.reason == "didnt-help")).one()
+    assert kept.text == "can my child use the chat in a live lesson?"
+
+
+async def test_button_pressed_after_another_button_moved_on_gets_expired_reply(
+    app, api
+) -> None:
+    await say(app, "can my child use the chat in a live lesson?")
+    nohelp = buttons_of(api.made("sendMessage")[0])[-1][1]
+    await press(app, nohelp, update_id=3)
+    api.calls.clear()
+
+    await press(app, nohelp, update_id=4)
+
     [text] = api.texts()
     assert "expired" in text
 
@@ -643,3 +663,21 @@ async def test_a_document_whose_caption_is_about_danger_gets_the_help(app, api) 
         caption="my daughter has been missing since this morning", document=document)))
 
     assert "999" in api.texts()[0]
+
+
+def test_see_also_labels_end_on_a_whole_word(engine) -> None:
+    entries = {e.id: e for e in engine.services.matcher("en").entries}
+    cut = 0
+    for entry in entries.values():
+        for other in entry.see_also[:2]:
+            if other not in entries:
+                continue
+            full = f"See also: {entries[other].question}"
+            shown = label(full)
+            if shown == full:
+                continue
+            cut += 1
+            kept = shown.removesuffix("…")
+            assert shown.endswith("…") and full.startswith(kept), shown
+            assert full[len(kept)] in " ,;:-", f"cut mid-word: {shown!r}"
+    assert cut, "no see-also label is long enough to be shortened"

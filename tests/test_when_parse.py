@@ -101,6 +101,9 @@ def test_no_typed_text_crashes_the_parser(text: str) -> None:
     ("30", 30), ("45 min", 45), ("45 mins", 45), ("40 minutes", 40), ("1h", 60),
     ("1 hour", 60), ("an hour", 60), ("half an hour", 30), ("1.5 hours", 90), ("1h30", 90),
     ("1h 30m", 90), ("1:15", 75), ("2 hours", 120),
+    ("forty five mins", 45), ("forty-five minutes", 45), ("an hour and a half", 90),
+    ("one and a half hours", 90), ("twenty minutes", 20), ("1 hour and 15 minutes", 75),
+    ("three quarters of an hour", 45), ("an hour and a quarter", 75), ("ninety mins", 90),
 ])
 def test_lengths_are_read_in_minutes(typed: str, minutes: int) -> None:
     assert parse_minutes(typed) == minutes

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.faq.facts import placeholders
+from assistant.faq.facts import fill, placeholders
 from assistant.schools import School
 
 SHIPPED_DIR = Path(__file__).parent / "texts"
@@ -161,7 +161,8 @@ def render(text: str, *, school: School, child: str, locale: str) -> str:
     """Fills a template text with the child's first name and the school's facts."""
     values = {k: v for k, v in placeholders(school, locale).items() if v is not None}
     values["child"] = child
-    return text.format_map({name: values.get(name, "") for name in ALWAYS_FILLED})
+    # A fact that opens a sentence gets a capital ("the school" -> "The school").
+    return fill(text, {name: values.get(name, "") for name in ALWAYS_FILLED})
 
 
 def full_text(template: Template, *, school: School, child: str, locale: str) -> str:

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from assistant.cli.common import open_school, school_arg
 from assistant.cli.errors import UsageError
+from assistant.concerns.service import unreceived_concerns
 from assistant.models import Guardian, GuardianPupil, Pupil, SchoolClass, Staff, StaffRole, utcnow
 from assistant.people.identity import DEFAULT_DAYS, ROLES, issue_code
 from assistant.people.roster import RosterError, import_roster, parse_roster
@@ -284,15 +285,30 @@ def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
         if not members:
             print(f"No staff at {args.school} yet: add them with "
                   f"python -m assistant staff add --school {args.school} ...")
-            return 0
-        print(f"{'id':>4}  {'name':<30} {'linked':<6}  roles")
+        else:
+            print(f"{'id':>4}  {'name':<30} {'linked':<6}  roles")
         for member in members:
             assert member.id is not None
             linked = "yes" if member.account_id is not None else "no"
             away = " (absent)" if member.absent else ""
             print(f"{member.id:>4}  {member.name:<30} {linked:<6}  "
                   f"{_roles_text(session, member.id)}{away}")
+        _print_unreceived(session, args.school)
     return 0
+
+
+def _print_unreceived(session: Session, school_id: str) -> None:
+    """Warns about concerns families sent that no member of staff could receive."""
+    waiting = unreceived_concerns(session, school_id)
+    if not waiting:
+        return
+    print(f"\nWarning: {len(waiting)} concern(s) with nobody to receive them (no staff linked "
+          f"when they were sent):")
+    for concern in waiting:
+        print(f"  {concern.reference}  sent {concern.created_at:%Y-%m-%d %H:%M} UTC  "
+              f"{concern.category}{'  URGENT' if concern.urgent else ''}")
+    print(f"Link the DSL (staff code --school {school_id} --staff-id N): the DSL sees them "
+          f"with /concerns. export concerns --school {school_id} writes them out.")
 
 
 def _staff_member(session: Session, school_id: str, staff_id: int) -> Staff:

@@ -1,4 +1,4 @@
-"""The `faq` commands: ask, eval, bench, unanswered, check."""
+"""The `faq` commands: ask, eval, bench, unanswered, check, preview."""
 
 from __future__ import annotations
 
@@ -216,6 +216,27 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _preview(args: argparse.Namespace, settings: Settings) -> int:
+    """Writes the sign-off page: every answer as the school's families read it."""
+    from assistant.faq.preview import FORMATS, render_preview  # Jinja2 only for this command
+
+    school = _school(settings, args.school)
+    out = Path(args.out)
+    fmt = out.suffix.lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"--out must end in {' or '.join(FORMATS)} (the page's format)")
+    if args.locale not in faq_locales():
+        raise UsageError(f"no FAQ content for locale {args.locale!r}; "
+                         f"have: {', '.join(faq_locales())}")
+    page = render_preview(school, fmt, args.locale)
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error}") from None
+    print(f"Wrote the FAQ sign-off page for {school.id} to {out}.")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Adds `faq ...` to the command line."""
     faq = commands.add_parser("faq", help="ask, evaluate and maintain the FAQ")
@@ -253,5 +274,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     un.add_argument("--limit", type=int, default=50)
     un.set_defaults(handler=_unanswered)
 
-    check = sub.add_parser("check", help="check every entry loads and renders for every school")
+    check = sub.add_parser("check", help="check every entry loads and renders for every school, "
+                                          "and every fact in a profile cites its policy")
     check.set_defaults(handler=_check)
+
+    preview = sub.add_parser("preview", help="write every answer as a school's families read "
+                                             "it, with its facts and gaps, for sign-off")
+    school_arg(preview)
+    preview.add_argument("--out", required=True, help="FILE.html or FILE.md")
+    preview.add_argument("--locale", default="en")
+    preview.set_defaults(handler=_preview)

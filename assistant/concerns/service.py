@@ -21,6 +21,8 @@ from assistant.models import (
     ConcernStatus,
     ConcernStep,
     Guardian,
+    OutboxMessage,
+    OutboxStatus,
     Pupil,
     SchoolClass,
     Staff,
@@ -59,6 +61,13 @@ class StaffActions:
     resolve: str
 
 
+@dataclass(frozen=True)
+class Raised:
+    """A concern just stored, and how many members of staff it was queued for (0: nobody
+    linked can receive it, so the sender must be told)."""
+
+    concern: Concern
+    reached: int
 
 
 def new_reference() -> str:
@@ -129,9 +138,15 @@ def summary(session: Session, concern: Concern) -> Summary:
                    sender)
 
 
+def can_pass_on(session: Session, staff_id: int) -> bool:
+    """Whether a member of staff has someone to pass a concern to: everyone but the DSL."""
+    return "dsl" not in roles_of(session, staff_id)
+
+
 def staff_message(session: Session, concern: Concern, locale: str, heading: str, *,
-                  actions: StaffActions) -> dict[str, object]:
-    """The outbox payload that puts a concern in front of a member of staff."""
+                  actions: StaffActions, can_pass: bool = True) -> dict[str, object]:
+    """The outbox payload that puts a concern in front of a member of staff (the DSL's copy
+    has no "Pass to DSL")."""
     _ = gettext_for(locale)
     s = summary(session, concern)
     lines = [heading, ""]
@@ -146,9 +161,11 @@ def staff_message(session: Session, concern: Concern, locale: str, heading: str,
         "",
         s.text,
     ]
-    buttons = [[{"label": _("Acknowledge"), "action": actions.acknowledge,
-                 "payload": s.reference},
-                {"label": _("Pass to DSL"), "action": actions.pass_on, "payload": s.reference}],
+    first = [{"label": _("Acknowledge"), "action": actions.acknowledge, "payload": s.reference}]
+    if can_pass:
+        first.append({"label": _("Pass to DSL"), "action": actions.pass_on,
+                      "payload": s.reference})
+    buttons = [first,
                [{"label": _("Resolve"), "action": actions.resolve, "payload": s.reference}]]
     return {"text": "\n".join(lines), "buttons": buttons, "photos": list(concern.photos),
             "protect": True}
@@ -157,7 +174,8 @@ def staff_message(session: Session, concern: Concern, locale: str, heading: str,
 def deliver_to(session: Session, school: School, concern: Concern, staff: Iterable[Staff], *,
                event: str, actor: str, now: datetime, heading: str,
                actions: StaffActions) -> int:
-    """Records who the concern now belongs to and queues it for each of them."""
+    """Records who the concern now belongs to and queues it for each of them; returns how
+    many it was queued for (none linked: a no-recipient event says so for the admins)."""
     queued = 0
     for member in staff:
         session.add(ConcernEvent(concern_id=concern.id or 0, event=event, actor=actor,
@@ -167,13 +185,18 @@ def deliver_to(session: Session, school: School, concern: Concern, staff: Iterab
             continue
         out_of_hours = concern.urgent and school.alert_dsl_out_of_hours and any(
             r == "dsl" or r == "deputy-dsl" for r in roles_of(session, member.id or 0))
+        message = staff_message(session, concern, "en", heading, actions=actions,
+                                can_pass=can_pass_on(session, member.id or 0))
         enqueue(session=session, school=school, recipient=address, kind="concern",
-                payload={**staff_message(session, concern, "en", heading, actions=actions),
-                         "concern": concern.reference},
+                payload={**message, "concern": concern.reference},
                 dedupe_key=f"concern:{concern.reference}:{event}:{member.id}",
                 in_hours=not out_of_hours, now=now,
                 priority=URGENT_PRIORITY if concern.urgent else 0)
         queued += 1
+    if not queued:
+        log.warning("concern at %s: nobody linked to receive it", school.id)
+        session.add(ConcernEvent(concern_id=concern.id or 0, event=ConcernStep.NO_RECIPIENT,
+                                 actor="system", at=now))
     return queued
 
 
@@ -185,7 +208,7 @@ def roles_of(session: Session, staff_id: int) -> list[str]:
 def raise_concern(*, session: Session, school: School, sender_account_id: int | None,
                   guardian_id: int | None, pupil_id: int | None, from_pupil: bool,
                   category: str, text: str, photos: list[str], urgent: bool, locale: str,
-                  now: datetime, actions: StaffActions) -> Concern:
+                  now: datetime, actions: StaffActions) -> Raised:
     """Stores a concern and routes it, in the caller's transaction."""
     pupil = session.get(Pupil, pupil_id) if pupil_id else None
     concern = Concern(
@@ -200,9 +223,23 @@ def raise_concern(*, session: Session, school: School, sender_account_id: int | 
                              actor="pupil" if from_pupil else "sender", at=now))
     _role, staff = route(session, school, category, urgent,
                          pupil.class_id if pupil else None)
-    deliver_to(session, school, concern, staff, event=ConcernStep.ROUTED, actor="system", now=now,
-               heading=gettext_for("en")("A new concern for you"), actions=actions)
-    return concern
+    reached = deliver_to(session, school, concern, staff, event=ConcernStep.ROUTED,
+                         actor="system", now=now,
+                         heading=gettext_for("en")("A new concern for you"), actions=actions)
+    return Raised(concern, reached)
+
+
+def unreceived_concerns(session: Session, school_id: str) -> list[Concern]:
+    """Open concerns that nobody linked could be sent, and that no member of staff has had
+    in front of them since (a school whose staff have not linked yet)."""
+    unsent = select(ConcernEvent.concern_id).where(
+        ConcernEvent.event == ConcernStep.NO_RECIPIENT)
+    delivered = select(ConcernEvent.concern_id).where(
+        ConcernEvent.event == ConcernStep.DELIVERED)
+    return list(session.exec(select(Concern).where(
+        Concern.school_id == school_id, Concern.status == ConcernStatus.OPEN,
+        col(Concern.id).in_(unsent), col(Concern.id).not_in(delivered))
+        .order_by(col(Concern.created_at))))
 
 
 def visible_to(session: Session, concern: Concern, staff: Staff) -> bool:
@@ -219,11 +256,27 @@ def visible_to(session: Session, concern: Concern, staff: Staff) -> bool:
     ).first() is not None
 
 
+def warn_unreceived(db: sa.Engine, schools: dict[str, School]) -> int:
+    """Logs, for the operator at start-up, each school's concerns that nobody could receive;
+    returns how many there are in all."""
+    total = 0
+    with transaction(db) as session:
+        for school_id in sorted(schools):
+            found = len(unreceived_concerns(session, school_id))
+            if found:
+                total += found
+                log.warning("concerns with nobody to receive them at %s: %s - link staff "
+                            "(python -m assistant staff list --school %s shows them)",
+                            school_id, found, school_id)
+    return total
+
+
 def tell_sender(session: Session, school: School, concern: Concern, text: str, key: str,
                 now: datetime) -> None:
-    """Queues a message to whoever raised the concern, inside contact hours."""
+    """Queues a message to whoever raised the concern, inside contact hours; nothing for a
+    child who tidied the chat away without asking for a reply there."""
     address = recipient(session, concern.sender_account_id)
-    if address is not None:
+    if address is not None and concern.reply_here is not False:
         enqueue(session=session, school=school, recipient=address, kind="concern-update",
                 payload={"text": text}, dedupe_key=f"concern:{concern.reference}:{key}",
                 now=now)
@@ -261,11 +314,43 @@ def acknowledge_concern(*, session: Session, school: School, concern: Concern, s
     session.add(concern)
     session.add(ConcernEvent(concern_id=concern.id or 0, event=ConcernStep.ACKNOWLEDGED,
                              actor=f"staff:{staff.id}", staff_id=staff.id, at=now))
-    sender = gettext_for(concern.locale)
-    message = sender("A member of staff has read your message (reference {ref}).") if (
-        not concern.from_pupil) else sender(
+    tell_read(session, school, concern, now)
+
+
+def tell_read(session: Session, school: School, concern: Concern, now: datetime) -> None:
+    """Tells the sender, once, that staff have read their concern (a child in words for a
+    child; nothing to a child who tidied the chat away)."""
+    _ = gettext_for(concern.locale)
+    message = _("A member of staff has read your message (reference {ref}).").format(
+        ref=concern.reference) if not concern.from_pupil else _(
         "A grown-up at school has read your message. Thank you for telling us.")
     tell_sender(session, school, concern, message, "acknowledged", now)
+
+
+def reply_in_chat(*, session: Session, concern: Concern) -> None:
+    """Records that the child asked to hear in this chat, even if they tidy it away later."""
+    concern.reply_here = True
+    session.add(concern)
+
+
+def tidied_away(*, session: Session, concern: Concern) -> None:
+    """A child tidied the chat away: unless they asked for a reply there, nothing more about
+    the concern goes to that chat, and what was waiting to go there is withdrawn."""
+    if concern.reply_here:
+        return
+    concern.reply_here = False
+    session.add(concern)
+    session.execute(sa.delete(OutboxMessage.__table__).where(  # type: ignore[attr-defined]
+        col(OutboxMessage.kind) == "concern-update",
+        col(OutboxMessage.dedupe_key).startswith(f"concern:{concern.reference}:"),
+        col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.FAILED])))
+
+
+def concern_for_sender(*, session: Session, reference: str,
+                       account_id: int) -> Concern | None:
+    """The concern this account raised, by its reference."""
+    return session.exec(select(Concern).where(
+        Concern.reference == reference, Concern.sender_account_id == account_id)).first()
 
 
 def pass_concern(*, session: Session, school: School, concern: Concern, staff: Staff,
@@ -278,7 +363,8 @@ def pass_concern(*, session: Session, school: School, concern: Concern, staff: S
                                  actor=f"staff:{staff.id}", staff_id=member.id, at=now))
         address = recipient(session, member.account_id)
         if address:
-            payload = staff_message(session, concern, "en", heading, actions=actions)
+            payload = staff_message(session, concern, "en", heading, actions=actions,
+                                    can_pass=can_pass_on(session, member.id or 0))
             enqueue(session=session, school=school, recipient=address, kind="concern",
                     payload={**payload, "concern": concern.reference}, now=now,
                     dedupe_key=f"concern:{concern.reference}:passed:{member.id}",
@@ -286,9 +372,12 @@ def pass_concern(*, session: Session, school: School, concern: Concern, staff: S
     return targets
 
 
-def resolve_concern(*, session: Session, concern: Concern, staff: Staff, outcome: str,
-                    now: datetime) -> None:
-    """Records a concern as resolved, with the outcome staff typed."""
+def resolve_concern(*, session: Session, school: School, concern: Concern, staff: Staff,
+                    outcome: str, now: datetime) -> None:
+    """Records a concern as resolved, with the outcome staff typed; a sender who was never
+    told it was read is told now (the promise made when it was sent)."""
+    if concern.status == ConcernStatus.OPEN:
+        tell_read(session, school, concern, now)
     concern.status = ConcernStatus.RESOLVED
     concern.escalate_at = None
     session.add(concern)

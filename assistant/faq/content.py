@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.faq.facts import PLACEHOLDER_NAMES, VARIANT_VALUES, placeholders, variant_keys
+from assistant.faq.facts import (
+    PLACEHOLDER_NAMES,
+    VARIANT_VALUES,
+    opens_sentence,
+    placeholders,
+    variant_keys,
+)
 from assistant.i18n import gettext_for
 from assistant.schools import School
 from assistant.shipped import content_dir
@@ -19,12 +26,22 @@ AUDIENCES = ("parent", "pupil", "both")
 OFFERS = ("concern", "agreement")
 _KEYS = {
     "id", "question", "alternates", "audience", "tags", "sources", "see_also", "offer",
-    "variant_by", "answer", "pupil_answer", "variants",
+    "variant_by", "answer", "pupil_answer", "variants", "clauses",
 }
+_CLAUSE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
 
 class ContentError(ValueError):
     """An FAQ file is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A sentence (or part of one) chosen by a school fact: `by` names the fact, and `texts`
+    holds the wording for each of its values ("" where nothing should be said)."""
+
+    by: str
+    texts: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,7 @@ class Entry:
     variant_by: str | None = None
     pupil_answer: str | None = None
     variants: dict[str, str] = field(default_factory=dict)
+    clauses: dict[str, Clause] = field(default_factory=dict)
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -122,14 +140,51 @@ def parse_entry(path: Path, locale: str, data: dict[str, Any]) -> Entry:
         pupil_answer=_text(path, data, "pupil_answer", required=False),
         variants={k: v.strip() for k, v in variants.items()},
     )
+    clauses = _clauses(path, data.get("clauses", {}))
+    entry = replace(entry, clauses=clauses)
     for text in entry.texts():
         try:
-            bad = sorted(_names(text) - PLACEHOLDER_NAMES)
+            bad = sorted(_names(text) - PLACEHOLDER_NAMES - set(clauses))
         except ValueError as error:
             raise ContentError(f"{path}: an answer has a broken placeholder: {error}") from None
         if bad:
             raise ContentError(f"{path}: placeholder {{{bad[0]}}} is not a known fact")
     return entry
+
+
+def _clauses(path: Path, raw: Any) -> dict[str, Clause]:
+    """Checks an entry's [clauses.NAME] tables: a known fact, a text for each of its values."""
+    if not isinstance(raw, dict):
+        raise ContentError(f"{path}: clauses must be tables")
+    clauses: dict[str, Clause] = {}
+    for name, table in raw.items():
+        where = f"{path}: clause {name!r}"
+        if not _CLAUSE_NAME.match(name) or name in PLACEHOLDER_NAMES:
+            raise ContentError(f"{where} needs a lowercase name that is not a placeholder")
+        if not isinstance(table, dict) or not isinstance(table.get("by"), str):
+            raise ContentError(f"{where} needs by = <fact>")
+        allowed = VARIANT_VALUES.get(table["by"])
+        if allowed is None:
+            raise ContentError(f"{where}: by {table['by']!r} is not a known fact")
+        texts = {k: v for k, v in table.items() if k != "by"}
+        if not all(isinstance(v, str) for v in texts.values()):
+            raise ContentError(f"{where}: each value's wording must be text")
+        wrong = sorted(set(texts) - allowed)
+        if wrong:
+            raise ContentError(f"{where}: {wrong[0]!r} is not a value of {table['by']}")
+        missing = sorted(allowed - set(texts))
+        if missing:
+            raise ContentError(f"{where} has no wording for {table['by']} = {missing[0]!r} "
+                               '(write "" to say nothing)')
+        for text in texts.values():
+            try:
+                bad = sorted(_names(text) - PLACEHOLDER_NAMES)
+            except ValueError as error:
+                raise ContentError(f"{where} has a broken placeholder: {error}") from None
+            if bad:
+                raise ContentError(f"{where}: placeholder {{{bad[0]}}} is not a known fact")
+        clauses[name] = Clause(table["by"], {k: " ".join(v.split()) for k, v in texts.items()})
+    return clauses
 
 
 @lru_cache(maxsize=8)
@@ -172,19 +227,98 @@ def faq_locales(folder: Path = FAQ_DIR) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.toml")))
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A run of answer text, and the school fact it states, if any."""
+
+    text: str
+    placeholder: str | None = None
+    clause: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """An answer as one school's families read it, with the facts that chose its words."""
+
+    entry: Entry
+    pieces: tuple[Piece, ...]
+    variant: str | None = None  # the value of entry.variant_by that chose the text
+    clauses: tuple[tuple[str, str], ...] = ()  # (clause name, the fact's value)
+    missing: tuple[str, ...] = ()  # placeholders with no value: the answer says to ask
+
+    @property
+    def text(self) -> str:
+        return "".join(piece.text for piece in self.pieces).strip()
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.placeholder for p in self.pieces if p.placeholder))
+
+
+def _tidy(pieces: list[Piece]) -> tuple[Piece, ...]:
+    """Drops the double spaces an empty clause leaves, across the pieces."""
+    tidy: list[Piece] = []
+    so_far = ""
+    for piece in pieces:
+        text = re.sub(r"[ \t]{2,}", " ", piece.text)
+        if not so_far or so_far[-1].isspace():
+            text = text.lstrip(" \t")
+        if text:
+            tidy.append(Piece(text, piece.placeholder, piece.clause))
+            so_far += text
+    return tuple(tidy)
+
+
+def explain(entry: Entry, school: School, locale: str, *, pupil: bool = False) -> Rendering:
+    """Renders an entry for a school and says which of its facts chose which words."""
+    keys = variant_keys(school)
+    text, variant = entry.answer, None
+    if entry.variant_by is not None and keys[entry.variant_by] in entry.variants:
+        variant = keys[entry.variant_by]
+        text = entry.variants[variant]
+    if pupil and entry.pupil_answer:
+        text, variant = entry.pupil_answer, None
+    # The template as runs of text, each tagged with the clause it came from.
+    runs: list[tuple[str, str | None]] = []
+    chosen: list[tuple[str, str]] = []
+    for literal, name, _spec, _conv in string.Formatter().parse(text):
+        runs.append((literal.replace("{", "{{").replace("}", "}}"), None))
+        if name is None:
+            continue
+        if name in entry.clauses:
+            clause = entry.clauses[name]
+            value = keys[clause.by]
+            chosen.append((name, value))
+            runs.append((clause.texts[value], name))
+        else:
+            runs.append(("{" + name + "}", None))
+    values = placeholders(school, locale)
+    missing = tuple(sorted({n for run, _c in runs for n in _names(run)
+                            if values.get(n) is None}))
+    if missing:
+        _ = gettext_for(locale)
+        fallback = _("I don't have {school}'s details on this yet, so I won't guess. "
+                     "Please ask {office_contact}.").format(
+            school=school.name, office_contact=values["office_contact"])
+        return Rendering(entry, (Piece(fallback[:1].upper() + fallback[1:]),), variant,
+                         tuple(chosen), missing)
+    pieces: list[Piece] = []
+    so_far = ""
+    for run, run_clause in runs:
+        for literal, name, _spec, _conv in string.Formatter().parse(run):
+            if literal:
+                pieces.append(Piece(literal, None, run_clause))
+                so_far += literal
+            if name is None:
+                continue
+            value = str(values[name])
+            if opens_sentence(so_far):
+                value = value[:1].upper() + value[1:]
+            pieces.append(Piece(value, name, run_clause))
+            so_far += value
+    return Rendering(entry, _tidy(pieces), variant, tuple(chosen))
+
+
 def render(entry: Entry, school: School, locale: str, *, pupil: bool = False) -> str:
     """Fills an entry's answer with the school's facts; says to ask where a fact is missing."""
-    text = entry.answer
-    if entry.variant_by is not None:
-        text = entry.variants.get(variant_keys(school)[entry.variant_by], text)
-    if pupil and entry.pupil_answer:
-        text = entry.pupil_answer
-    values = placeholders(school, locale)
-    needed = _names(text)
-    if any(values.get(name) is None for name in needed):
-        _ = gettext_for(locale)
-        return _("I don't have {school}'s details on this yet, so I won't guess. "
-                 "Please ask {office_contact}.").format(
-            school=school.name, office_contact=values["office_contact"]
-        )
-    return text.format_map({name: values[name] for name in needed})
+    return explain(entry, school, locale, pupil=pupil).text

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from assistant.hours import is_open
+from assistant.hours import bank_holiday_name, is_closed_day, is_open, next_open
 from assistant.models import lesson_end
 from assistant.schools import School
 
@@ -44,6 +45,46 @@ def within_contact_hours(school: School, starts_at: datetime, minutes: int) -> b
     return is_open(school, end - timedelta(seconds=1))
 
 
+@dataclass(frozen=True)
+class HoursProblem:
+    """Why a lesson can't be then: `reason` is bank-holiday (`name` says which), closed (one
+    of the school's closure days), outside-hours (it starts outside contact hours) or
+    ends-after-hours (it starts inside them and runs past their end)."""
+
+    reason: str
+    name: str = ""
+
+
+def hours_problem(school: School, starts_at: datetime,
+                  minutes: int | None = None) -> HoursProblem | None:
+    """Says why a lesson can't start then (or, with its length, can't last that long), or
+    None when it fits inside the school's contact hours: the real reason, at the step that
+    asks for the time."""
+    day = starts_at.astimezone(school.tz).date()
+    if is_closed_day(school, day):
+        holiday = bank_holiday_name(school, day)
+        if holiday is not None:
+            return HoursProblem("bank-holiday", holiday)
+        return HoursProblem("closed")
+    if not is_open(school, starts_at):
+        return HoursProblem("outside-hours")
+    if minutes is not None and not within_contact_hours(school, starts_at, minutes):
+        return HoursProblem("ends-after-hours")
+    return None
+
+
+def invitations_reach_families(school: School, now: datetime) -> datetime:
+    """When invitations queued now reach families: at once inside contact hours, else at the
+    next opening (the outbox sends them only then)."""
+    return next_open(school, now)
+
+
+def short_notice(school: School, starts_at: datetime, now: datetime) -> bool:
+    """Whether families would get less notice of a lesson than the school's profile asks."""
+    notice = timedelta(hours=school.live.min_notice_hours)
+    return starts_at - invitations_reach_families(school, now) < notice
+
+
 def holds_live_lessons(school: School) -> bool:
     """Tells whether the school's profile names any platform for live lessons."""
     return bool(school.live.platforms)
@@ -55,8 +96,12 @@ def default_recorded(school: School) -> bool:
 
 
 def one_to_one_rule(school: School) -> str:
-    """The profile's rule for 1-to-1 sessions: never, parent-present or allowed."""
-    return school.live.one_to_one
+    """The profile's rule for 1-to-1 sessions: never, parent-present or allowed.
+
+    Where the policy is silent ("unknown"), staff get the cautious rule: a parent in the room.
+    """
+    rule = school.live.one_to_one
+    return "parent-present" if rule == "unknown" else rule
 
 
 def expectations_for(school: School, *, one_to_one: bool) -> tuple[str, ...]:

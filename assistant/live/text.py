@@ -173,6 +173,57 @@ _WHEN_ERRORS = {
 }
 
 
+def day_text(at: datetime, locale: str, tz: str) -> str:
+    """The day alone, in full with the year: "Friday 25 December 2026"."""
+    try:
+        loc = Locale.parse("en_GB" if locale == "en" else locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        loc = Locale.parse("en_GB")
+    return format_datetime(at, "EEEE d MMMM y", tzinfo=ZoneInfo(tz), locale=loc)
+
+
+def hours_problem_text(reason: str, name: str, *, school: str, hours: str, at: datetime,
+                       minutes: int | None, locale: str, tz: str, _: Gettext,
+                       ngettext: Callable[[str, str, int], str]) -> str:
+    """Why a lesson can't be then, in the school's terms: a bank holiday, a closure day,
+    outside contact hours, or running past their end."""
+    day = day_text(at, locale, tz)
+    if reason == "bank-holiday":
+        return _("Sorry - {day} is a bank holiday ({name}), when {school} is closed, so I "
+                 "can't arrange a live lesson then.").format(day=day, name=name or "-",
+                                                             school=school)
+    if reason == "closed":
+        return _("Sorry - {school} is closed on {day} (one of the closure days in its "
+                 "calendar), so I can't arrange a live lesson then.").format(day=day,
+                                                                             school=school)
+    if reason == "ends-after-hours" and minutes is not None:
+        end = lesson_end(at, minutes)
+        return _("Sorry - starting at {start}, a lesson of {length} would end at {end}, after "
+                 "{school}'s contact hours ({hours}), and the policy keeps live lessons inside "
+                 "them. Choose a shorter length, or type another time.").format(
+            length=length_text(minutes, ngettext), start=_clock(at, tz), end=_clock(end, tz),
+            school=school, hours=hours)
+    return _("Sorry - {when} is outside {school}'s contact hours ({hours}), and the policy "
+             "keeps live lessons inside them, so I can't arrange it then.").format(
+        when=full_when(at, locale, tz), school=school, hours=hours)
+
+
+def _clock(at: datetime, tz: str) -> str:
+    return at.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
+def notice_text(*, reaches: datetime, at: datetime, hours: int, locale: str, tz: str,
+                _: Gettext, ngettext: Callable[[str, str, int], str]) -> str:
+    """The warning that families would hear of a lesson too late to get ready for it."""
+    gap = max(0, int((at - reaches).total_seconds() // 60))
+    return _("Note: invitations go out inside contact hours, so families would get this one "
+             "on {reaches}, only {gap} before the lesson. {school_asks}").format(
+        reaches=when_text(reaches, locale, tz), gap=length_text(gap, ngettext),
+        school_asks=ngettext("The school asks for at least {n} hour's notice.",
+                             "The school asks for at least {n} hours' notice.",
+                             hours).format(n=hours))
+
+
 def when_error_text(reason: str, detail: str, _: Gettext) -> str:
     """Why a typed time or length was refused, in words staff understand."""
     return _(_WHEN_ERRORS.get(reason, _WHEN_ERRORS["bad-time"])).format(words=detail)

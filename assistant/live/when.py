@@ -199,11 +199,58 @@ _LENGTH = re.compile(
     r"(?:(\d{1,3})\s*(?:m|min|mins|minute|minutes)?)?$"
 )
 _HOURS_MINUTES = re.compile(r"^(\d{1,2}):(\d{2})$")
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+          "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+          "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+         "seventy": 70, "eighty": 80, "ninety": 90}
+_HOUR_WORD = r"(?:hours?|hrs?|h)"
+# Whole phrases first, so that their own words ("an", "half") are not read one by one.
+_LENGTH_PHRASES = (
+    (re.compile(r"\b(?:a\s+)?quarter\s+of\s+an\s+hour\b"), "15 min"),
+    (re.compile(r"\b(?:three|3)\s+quarters\s+of\s+an\s+hour\b"), "45 min"),
+    (re.compile(r"\bhalf\s+an\s+hour\b"), "30 min"),
+    (re.compile(r"\b(?:an|a|one)\s+(?=hours?\b|hrs?\b)"), "1 "),
+    (re.compile(rf"\b(\d+)\s+and\s+a\s+half\s+({_HOUR_WORD})\b"), r"\1.5 \2"),
+    (re.compile(rf"\b(\d+)\s*({_HOUR_WORD})\s+and\s+a\s+half\b"), r"\1.5 \2"),
+    (re.compile(rf"\b(\d+)\s*({_HOUR_WORD})\s+and\s+a\s+quarter\b"), r"\1 \2 15 min"),
+    (re.compile(rf"\b({_HOUR_WORD})\s+and\s+(?=\d)"), r"\1 "),
+    (re.compile(rf"^({_HOUR_WORD})\s+and\s+a\s+half$"), "1.5 hours"),
+    (re.compile(rf"^({_HOUR_WORD})$"), "1 hour"),
+)
+
+
+def _numbers_in_words(text: str) -> str:
+    """Writes numbers typed in words as digits: "forty five mins" -> "45 mins"."""
+    words = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text).split()
+    out: list[str] = []
+    for word in words:
+        if word in _UNITS and out and out[-1].isdigit() and int(out[-1]) in _TENS.values():
+            out[-1] = str(int(out[-1]) + _UNITS[word])
+        elif word in _UNITS:
+            out.append(str(_UNITS[word]))
+        elif word in _TENS:
+            out.append(str(_TENS[word]))
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+def _length_words(text: str) -> str:
+    """A typed length in the shape the length pattern reads ("an hour and a half" -> 1.5 h)."""
+    text = _numbers_in_words(text)
+    for pattern, replacement in _LENGTH_PHRASES:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
 
 
 def parse_minutes(text: str) -> int:
-    """Reads a typed length ("30", "45 min", "1h", "1.5 hours", "1h30", "1:15") in minutes."""
-    cleaned = _clean(text).replace("half an hour", "30 min").replace("an hour", "1 hour")
+    """Reads a typed length ("30", "45 min", "1h", "1.5 hours", "1h30", "1:15", "forty five
+    mins", "an hour and a half") in minutes."""
+    if len(text) > MAX_TEXT:
+        raise WhenError("bad-length")
+    cleaned = _length_words(_clean(text))
     if not cleaned or len(cleaned) > 30:
         raise WhenError("bad-length")
     if found := _HOURS_MINUTES.match(cleaned):

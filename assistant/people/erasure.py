@@ -9,11 +9,13 @@ from assistant.models import (
     Account,
     AgreementRecord,
     Concern,
+    DangerReport,
     Guardian,
     LinkAttempt,
     OutboxMessage,
     Staff,
 )
+from assistant.people.records import signatures_of
 
 
 def unlink_account(*, session: Session, account: Account) -> None:
@@ -35,13 +37,17 @@ def erase_account(*, session: Session, account: Account) -> None:
         col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent"))
     session.execute(sa.delete(LinkAttempt.__table__).where(  # type: ignore[attr-defined]
         col(LinkAttempt.account_id) == account.id))
-    # Concerns and signatures stay with the school, no longer tied to this account.
+    # Concerns, signatures and flagged messages stay with the school, no longer tied to
+    # this account (the /mydata file lists each of them before).
     session.execute(sa.update(Concern.__table__)  # type: ignore[attr-defined]
                     .where(col(Concern.sender_account_id) == account.id)
                     .values(sender_account_id=None))
     session.execute(sa.update(AgreementRecord.__table__)  # type: ignore[attr-defined]
-                    .where(col(AgreementRecord.telegram_user_id) == account.external_id)
+                    .where(signatures_of(account))
                     .values(telegram_user_id=None))
+    session.execute(sa.update(DangerReport.__table__)  # type: ignore[attr-defined]
+                    .where(col(DangerReport.account_id) == account.id)
+                    .values(account_id=None))
     # The conversation row itself is deleted by the engine as the account flow ends it.
     account.locale = "en"
     account.external_id = f"erased-{account.id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +42,33 @@ def clean_code(typed: str) -> str:
     return "".join(ch for ch in typed.upper() if ch.isalnum())[:40]
 
 
+# At most four groups of letters and digits, split by spaces or dashes: "ABCD-EFGH-JK".
+_CODE_GROUPS = re.compile(r"^[A-Za-z0-9]+(?:[\s-]+[A-Za-z0-9]+){0,3}$")
+
+
+def shaped_like_code(typed: str) -> bool:
+    """Tells whether text could be a link code: its ten symbols, grouped any way, any case."""
+    text = typed.strip()
+    if not _CODE_GROUPS.match(text):
+        return False
+    code = clean_code(text)
+    return len(code) == CODE_LENGTH and set(code) <= set(ALPHABET)
+
+
+def surely_a_code(typed: str) -> bool:
+    """Tells whether a message typed in any conversation is a link code, not words: shaped
+    like one and holding a digit, or typed as one block in capitals ("ABCDEFGHJK").
+
+    Everyday words and names fail one or the other ("Sarah James", "statements"), so they
+    stay questions, names and concerns.
+    """
+    text = typed.strip()
+    if not shaped_like_code(text):
+        return False
+    return any(ch.isdigit() for ch in text) or (
+        not any(ch.isspace() for ch in text) and text.upper() == text)
+
+
 def hash_code(code: str) -> str:
     """The only form of a code the database keeps."""
     return hashlib.sha256(clean_code(code).encode()).hexdigest()
@@ -72,7 +100,8 @@ def issue_code(
 
 
 class CodeRefused(Exception):  # noqa: N818 - reads as the outcome it is
-    """A code did not link; `reason` is wrong, used, replaced, expired or too-many-tries."""
+    """A code did not link; `reason` is not-a-code, wrong, used, replaced, expired or
+    too-many-tries."""
 
     def __init__(self, reason: str, retry_at: datetime | None = None) -> None:
         super().__init__(reason)
@@ -80,8 +109,14 @@ class CodeRefused(Exception):  # noqa: N818 - reads as the outcome it is
 
 
 def redeem_code(*, session: Session, account: Account, typed: str, now: datetime) -> LinkCode:
-    """Links the account to the code's contact or staff member, once; or says why not."""
+    """Links the account to the code's contact or staff member, once; or says why not.
+
+    Only something shaped like a code is tried, and only such tries count towards the
+    limit of wrong codes an hour: words typed by mistake never lock anyone out.
+    """
     assert account.id is not None
+    if not shaped_like_code(typed):
+        raise CodeRefused("not-a-code")
     since = now - timedelta(hours=1)
     wrong = session.exec(
         select(LinkAttempt.at)

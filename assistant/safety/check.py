@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistant.safety.fold import fold
 from assistant.safety.kinds import CEOP_KINDS, KINDS, SAMARITANS_KINDS
-from assistant.safety.model import TRAINING_DIR, Classifier, Example, read_training, trained
+from assistant.safety.model import TRAINING_DIR, Classifier, trained
 from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
 # Probability above which the classifier alone calls a message danger.
@@ -69,6 +69,5 @@ class DangerCheck:
 def build_check(lists_dir: Path = LISTS_DIR, training_dir: Path = TRAINING_DIR,
                 extra_safe: list[str] | None = None) -> DangerCheck:
     """The check from the shipped lists and training data (plus ordinary questions as safe)."""
-    examples = read_training(training_dir)
-    examples += [Example("safe", "school", fold(q)) for q in extra_safe or []]
-    return DangerCheck(PhraseLayer(load_lists(lists_dir)), trained(examples))
+    return DangerCheck(PhraseLayer(load_lists(lists_dir)),
+                       trained(training_dir, extra_safe or []))

@@ -53,12 +53,11 @@ class Classifier:
     def __init__(self, examples: Sequence[Example]) -> None:
         texts = [e.text for e in examples]
         labels = [e.label == DANGER for e in examples]
-        self.danger = ngram_pipeline(c=C, balanced=True).fit(texts, labels)
         harmful = [e for e in examples if e.label == DANGER]
-        self.kinds = ngram_pipeline(c=C).fit([e.text for e in harmful],
-                                             [e.kind for e in harmful])
-        self._danger = LinearScorer(self.danger)
-        self._kinds = LinearScorer(self.kinds)
+        # Only the scorers are kept: loading and scoring need NumPy, not scikit-learn.
+        self._danger = LinearScorer(ngram_pipeline(c=C, balanced=True).fit(texts, labels))
+        self._kinds = LinearScorer(ngram_pipeline(c=C).fit([e.text for e in harmful],
+                                                           [e.kind for e in harmful]))
 
     def probability(self, folded: str) -> float:
         """How likely the message is to be about a child in danger, 0 to 1."""
@@ -71,7 +70,16 @@ class Classifier:
         return [kind for p, kind in ranked if p >= ranked[0][0] / 2]
 
 
-def trained(examples: Sequence[Example]) -> Classifier:
-    """The classifier for these examples: from memory, the disk cache, or trained now."""
-    key = digest("danger", (f"{e.label}\t{e.kind}\t{e.text}" for e in examples))
-    return cached(f"danger-{key}", Classifier, lambda: Classifier(examples))
+def trained(folder: Path = TRAINING_DIR, extra_safe: Sequence[str] = ()) -> Classifier:
+    """The classifier for a training folder (plus ordinary questions as safe): from memory,
+    the disk cache, or trained now. The cache is named by the raw files, so a start that
+    finds it reads and folds nothing."""
+    raw = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.tsv"))]
+    key = digest("danger", [*raw, *extra_safe])
+
+    def train() -> Classifier:
+        examples = read_training(folder)
+        examples += [Example(SAFE, "school", fold(q)) for q in extra_safe]
+        return Classifier(examples)
+
+    return cached(f"danger-{key}", Classifier, train)

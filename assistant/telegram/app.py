@@ -13,7 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.ext import JobQueue as TelegramJobQueue
 from telegram.request import BaseRequest
 
-from assistant.concerns.service import escalate_all, record_delivery
+from assistant.concerns.service import escalate_all, record_delivery, warn_unreceived
 from assistant.engine import Engine
 from assistant.i18n import SOURCE_LOCALE, Gettext, available_locales, gettext_for
 from assistant.outbox import Dispatcher
@@ -155,6 +155,7 @@ def run_bot(settings: Settings, *, default_school: str) -> None:
     from assistant.runtime import build_engine
 
     engine = build_engine(settings, default_school=default_school)
+    warn_unreceived(engine.db, engine.schools)
     application = build_application(settings, engine)
     if settings.webhook_url:
         path, url = webhook_route(settings.webhook_url)

@@ -50,11 +50,15 @@ def units(text: str) -> int:
 
 
 def label(text: str) -> str:
-    """Shortens a button label that would not fit on a phone's keyboard."""
+    """Shortens a button label that would not fit on a phone's keyboard, at a word's end."""
     text = " ".join(text.split())
     if len(text) <= LABEL_LIMIT:
         return text
-    return text[: LABEL_LIMIT - 1].rstrip() + ELLIPSIS
+    head = text[: LABEL_LIMIT - len(ELLIPSIS) + 1]
+    cut = head.rfind(" ")
+    # A single word longer than the whole label can only be cut inside itself.
+    head = head[:cut] if cut > LABEL_LIMIT // 2 else head[:-1]
+    return head.rstrip(" ,;:-") + ELLIPSIS
 
 
 def keyboard(

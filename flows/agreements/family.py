@@ -30,8 +30,9 @@ from assistant.flowkit import (
     dispatch,
     dump,
     load,
+    off_step,
     step_of,
-    use_the_buttons,
+    typed_guess,
 )
 from assistant.i18n import when_text
 from assistant.live.invites import after_signing_buttons
@@ -41,6 +42,12 @@ from assistant.schools import School
 
 NAME = "agreements_family"
 MAX_NAME = 100
+MIN_LETTERS = 2
+# Words a question starts with; a typed "name" starting so may be a question instead.
+QUESTION_WORDS = frozenset({
+    "can", "could", "do", "does", "did", "how", "is", "are", "may", "should", "what", "when",
+    "where", "which", "who", "why", "will", "would", "if",
+})
 
 # Entry buttons: the walk-through from the top, one child's list, one agreement, a withdrawal.
 START = f"{NAME}.start"
@@ -52,6 +59,7 @@ NEXT = f"{NAME}.next"
 BACK = f"{NAME}.back"
 AGREE = f"{NAME}.agree"
 SIGN = f"{NAME}.sign"
+RENAME = f"{NAME}.rename"
 WITHDRAW_YES = f"{NAME}.withdraw_yes"
 CANCEL = f"{NAME}.cancel"
 
@@ -125,10 +133,19 @@ def valid_name(ctx: Context, typed: str) -> str | None:
     if len(name) > MAX_NAME:
         return _("That's longer than {limit} characters. Please type just your full name."
                  ).format(limit=MAX_NAME)
-    if not any(ch.isalpha() for ch in name):
-        return _("A signature needs letters - please type your full name, for example "
-                 "\"Noor Khan\".")
+    if sum(ch.isalpha() for ch in name) < MIN_LETTERS:
+        return _("A signature needs your name in letters - please type your full name, for "
+                 "example \"Noor Khan\".")
+    if "?" in name or any(ch.isdigit() for ch in name):
+        return _("That doesn't look like a name. Please type just your full name, for "
+                 "example \"Noor Khan\" - it is your signature.")
     return None
+
+
+def may_be_question(typed: str) -> bool:
+    """Whether a typed name might be a question instead ("is the lesson recorded")."""
+    words = typed.lower().split()
+    return bool(words) and words[0] in QUESTION_WORDS and len(words) > 2
 
 
 class AgreementFlow:
@@ -144,8 +161,8 @@ class AgreementFlow:
                 Step.READ: {NEXT: self._next_page, BACK: self._previous_page,
                             AGREE: self._agree},
                 Step.NAME: {TEXT: self._take_name},
-                Step.CONFIRM: {SIGN: self._sign_now},
-                Step.WITHDRAW: {WITHDRAW_YES: self._withdraw, TEXT: self._cancel},
+                Step.CONFIRM: {SIGN: self._sign_now, RENAME: self._rename},
+                Step.WITHDRAW: {WITHDRAW_YES: self._withdraw},
             },
             fallbacks={CANCEL: self._cancel},
         )
@@ -294,7 +311,18 @@ class AgreementFlow:
             return self._ask_name(ctx)
         if step == Step.CONFIRM:
             return self._summary(ctx, signer, template, data.name)
+        if step == Step.WITHDRAW:
+            return self._withdraw_question(ctx, signer, template)
         return self._page(ctx, signer, template, data.section)
+
+    def step_replies(self, ctx: Context, state: State) -> list[Reply]:
+        """The page, question or summary the walk-through is at, with its buttons."""
+        data = load(AgreementData, state.data)
+        signer = self._signer(ctx, str(data.pupil))
+        template = _templates(ctx, signer.school).get(data.template) if signer else None
+        if signer is None or template is None:
+            return []
+        return [self._current(ctx, signer, template, state.step, data)]
 
     # ------------------------------------------------------------------ the steps
 
@@ -317,9 +345,8 @@ class AgreementFlow:
                            State(NAME, Step.READ, dump(restart)))
         handler = dispatch(self.steps, step, event)
         if handler is None:
-            hint = Reply(_("Please type your full name.")) if step is Step.NAME else (
-                use_the_buttons(_))
-            return Outcome([hint], state)
+            return off_step(_, event, state, [self._current(ctx, signer, template, state.step,
+                                                            data)])
         return handler(ctx, event, Walk(data, signer, template))
 
     def _next_page(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
@@ -341,14 +368,22 @@ class AgreementFlow:
         return Outcome([self._ask_name(ctx)], State(NAME, Step.NAME, dump(walk.data)))
 
     def _take_name(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
-        """Checks the typed signature and shows the summary to sign."""
+        """Checks the typed signature and shows the summary to sign; a question typed here
+        is answered instead, if the FAQ can, and the name is still waited for."""
         typed = event.text or ""
         problem = valid_name(ctx, typed)
         if problem is not None:
-            return Outcome([Reply(problem)], State(NAME, Step.NAME, dump(walk.data)))
+            return Outcome([Reply(problem)], State(NAME, Step.NAME, dump(walk.data)),
+                           maybe_question=True)
         name = " ".join(typed.split())
-        return Outcome([self._summary(ctx, walk.signer, walk.template, name)],
-                       State(NAME, Step.CONFIRM, dump(replace(walk.data, name=name))))
+        taken = Outcome([self._summary(ctx, walk.signer, walk.template, name)],
+                        State(NAME, Step.CONFIRM, dump(replace(walk.data, name=name))))
+        return typed_guess(taken) if may_be_question(name) else taken
+
+    def _rename(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
+        """Asks for the name again, to correct it before signing."""
+        return Outcome([self._ask_name(ctx)],
+                       State(NAME, Step.NAME, dump(replace(walk.data, name=""))))
 
     def _sign_now(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
         """Records the signature and gives the receipt."""
@@ -378,7 +413,8 @@ class AgreementFlow:
         text = "\n".join([_("Please check before you sign:"),
                           *self._details(ctx, signer, template, name)])
         return Reply(text, ((Button(_("Sign"), SIGN),
-                             Button(_("Cancel"), CANCEL)),))
+                             Button(_("Cancel"), CANCEL)),
+                            (Button(_("Change the name"), RENAME),)))
 
     def _sign(self, ctx: Context, signer: Signer, template: Template, name: str) -> Outcome:
         _ = ctx._
@@ -388,7 +424,7 @@ class AgreementFlow:
             _("Signed - thank you. Your receipt:"),
             *self._details(ctx, signer, template, name),
             _("When: {when}").format(when=when_text(ctx.now, ctx.locale,
-                                                    signer.school.timezone)),
+                                                    signer.school.timezone, year=True)),
         ])
         rows: list[Row] = []
         following = next((s for s in self._statuses(ctx, signer) if not s.done), None)
@@ -413,15 +449,17 @@ class AgreementFlow:
         template = _templates(ctx, signer.school).get(template_id) if signer else None
         if signer is None or template is None or not signer.child.parental_responsibility:
             return Outcome([expired_reply(_)])
+        data = AgreementData(pupil=signer.child.pupil_id, template=template.id)
+        return Outcome([self._withdraw_question(ctx, signer, template)],
+                       State(NAME, Step.WITHDRAW, dump(data)))
+
+    def _withdraw_question(self, ctx: Context, signer: Signer, template: Template) -> Reply:
+        _ = ctx._
         question = _("Do you want to withdraw your agreement to {title} for {child}? It stays "
                      "on record that it was signed, and {child}'s class teacher will be told."
                      ).format(title=template.title, child=signer.child.forename)
-        data = AgreementData(pupil=signer.child.pupil_id, template=template.id)
-        return Outcome(
-            [Reply(question, ((Button(_("Yes, I no longer agree"), WITHDRAW_YES),
-                               Button(_("No"), CANCEL)),))],
-            State(NAME, Step.WITHDRAW, dump(data)),
-        )
+        return Reply(question, ((Button(_("Yes, I no longer agree"), WITHDRAW_YES),
+                                 Button(_("No"), CANCEL)),))
 
     def _withdraw(self, ctx: Context, event: Event, walk: Walk) -> Outcome:
         """Records the withdrawal of a signed agreement, so the class teacher is told."""

@@ -8,9 +8,14 @@ from assistant.agreements.templates import load_templates, templates_for
 from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
 from assistant.flowkit import staff_only
+from assistant.i18n import N_
+from flows.agreements.family import state_words
 from flows.staff import staff_post
 
 WHOLE_SCHOOL = ("head", "office")
+# Each agreement as a class list names it, short, by its kind.
+KIND_WORDS = {"learner": N_("learner agreement"), "remote-learning": N_("remote learning"),
+              "parent": N_("parent/carer agreement")}
 
 # The reminder's button opens the family's agreement walk-through (flows/agreements/family.py).
 SIGN_NOW = "agreements_family.start"
@@ -54,13 +59,13 @@ class AgreementStaffFlow:
             found = statuses(pupil.pupil_id, pupil.year, templates, latest)
             parts = []
             for status in found:
-                short = status.template.id
+                short = _(KIND_WORDS.get(status.template.kind, status.template.kind))
                 if status.state == SIGNED and status.record is not None:
-                    parts.append(_("{id} signed v{version}").format(
-                        id=short, version=status.record.version))
+                    parts.append(_("{agreement} signed (version {version})").format(
+                        agreement=short, version=status.record.version))
                 else:
-                    parts.append(_("{id} {state}").format(id=short,
-                                                          state=status.state.replace("-", " ")))
+                    parts.append(_("{agreement} {state}").format(
+                        agreement=short, state=state_words(ctx, status)))
             done = all(s.done for s in found)
             missing += not done
             lines.append(f"{'✓' if done else '✗'} {pupil.name}: {'; '.join(parts)}")

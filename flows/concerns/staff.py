@@ -10,6 +10,7 @@ from assistant.concerns.service import (
     StaffActions,
     acknowledge_concern,
     acknowledged_by,
+    can_pass_on,
     concern_by_reference,
     open_concerns_for,
     pass_concern,
@@ -20,7 +21,16 @@ from assistant.concerns.service import (
 )
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
-from assistant.flowkit import TEXT, StepTable, dispatch, dump, load, staff_only, step_of
+from assistant.flowkit import (
+    TEXT,
+    StepTable,
+    dispatch,
+    dump,
+    load,
+    off_step,
+    staff_only,
+    step_of,
+)
 from assistant.i18n import when_text
 from assistant.models import Concern, ConcernStatus, Staff
 from assistant.people.identity import staff_member
@@ -78,6 +88,8 @@ class ConcernStaffFlow:
             handler = dispatch(self.steps, step_of(Step, state.step), event)
             if handler is not None:
                 return handler(ctx, event, load(ResolveData, state.data), me)
+            if event.action is None or event.action not in self.entry_actions:
+                return off_step(_, event, state, self.step_replies(ctx, state))
         # The rest are a concern's own buttons, which work whatever the conversation.
         concern = concern_by_reference(session=ctx.session, reference=event.payload,
                                        school_id=me.school_id)
@@ -85,7 +97,8 @@ class ConcernStaffFlow:
             return Outcome([Reply(_("Sorry, that concern isn't one you can see."))])
         if event.action == SHOW:
             payload = staff_message(ctx.session, concern, ctx.locale, _("Concern"),
-                                    actions=ACTIONS)
+                                    actions=ACTIONS, can_pass=can_pass_on(ctx.session,
+                                                                          me.id or 0))
             text = str(payload["text"]) + "\n\n" + _("Status: {status}").format(
                 status=concern.status)
             return Outcome([Reply(text, _buttons(payload), protect=True)])
@@ -96,10 +109,15 @@ class ConcernStaffFlow:
         if event.action == ACTIONS.resolve:
             if concern.status == ConcernStatus.RESOLVED:
                 return Outcome([Reply(_("This concern is already resolved."))])
-            return Outcome([Reply(_("Please type a short outcome for the record (what was "
-                                    "done), up to {n} characters.").format(n=MAX_OUTCOME))],
-                           State(NAME, Step.OUTCOME, dump(ResolveData(ref=concern.reference))))
+            resolving = State(NAME, Step.OUTCOME, dump(ResolveData(ref=concern.reference)))
+            return Outcome(self.step_replies(ctx, resolving), resolving)
         return Outcome([expired_reply(_)])
+
+    def step_replies(self, ctx: Context, state: State) -> list[Reply]:
+        """The request for the typed outcome of the concern being resolved."""
+        ref = load(ResolveData, state.data).ref
+        return [Reply(ctx._("Please type a short outcome for the record of {ref} (what was "
+                            "done), up to {n} characters.").format(ref=ref, n=MAX_OUTCOME))]
 
     def _list(self, ctx: Context, me: Staff) -> Reply:
         _ = ctx._
@@ -125,11 +143,21 @@ class ConcernStaffFlow:
                 by=_(" by {name}").format(name=who.name) if who else ""))
         acknowledge_concern(session=ctx.session, school=ctx.schools[concern.school_id],
                             concern=concern, staff=me, now=ctx.now)
+        if concern.reply_here is False:
+            return Reply(_("Acknowledged. The child tidied the chat away and didn't ask for a "
+                           "reply there, so nothing is sent to them: please follow it up in "
+                           "person."))
+        if concern.sender_account_id is None:
+            return Reply(_("Acknowledged. The sender has since left the assistant, so they "
+                           "can't be told here."))
         return Reply(_("Acknowledged. The sender will be told that it has been read."))
 
     def _pass(self, ctx: Context, me: Staff, concern: Concern) -> Reply:
         _ = ctx._
         school = ctx.schools[concern.school_id]
+        if not can_pass_on(ctx.session, me.id or 0):
+            return Reply(_("You are the {dsl}, so this is yours to acknowledge and resolve "
+                           "here.").format(dsl=school.roles["dsl"]))
         targets = pass_concern(session=ctx.session, school=school, concern=concern, staff=me,
                                heading=_("Passed to you by {name}").format(name=me.name),
                                actions=ACTIONS, now=ctx.now)
@@ -151,8 +179,8 @@ class ConcernStaffFlow:
             return Outcome([expired_reply(_)])
         if concern.status == ConcernStatus.RESOLVED:
             return Outcome([Reply(_("This concern is already resolved."))])
-        resolve_concern(session=ctx.session, concern=concern, staff=me, outcome=outcome,
-                        now=ctx.now)
+        resolve_concern(session=ctx.session, school=ctx.schools[concern.school_id],
+                        concern=concern, staff=me, outcome=outcome, now=ctx.now)
         return Outcome([Reply(_("Resolved and recorded at {when}.").format(
             when=when_text(ctx.now, ctx.locale, ctx.schools[concern.school_id].timezone)))])
 

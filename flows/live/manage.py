@@ -17,9 +17,9 @@ from assistant.flowkit import (
     dispatch,
     dump,
     load,
+    off_step,
     staff_only,
     step_of,
-    use_the_buttons,
 )
 from assistant.i18n import N_, when_text
 from assistant.live.invites import cancel_session, move_session
@@ -30,7 +30,7 @@ from assistant.live.register import (
     NOT_LINKED,
     answers,
 )
-from assistant.live.rules import within_contact_hours
+from assistant.live.rules import hours_problem
 from assistant.live.store import (
     SCHEDULED,
     class_label,
@@ -38,7 +38,7 @@ from assistant.live.store import (
     may_manage,
     upcoming_lessons,
 )
-from assistant.live.text import full_when, length_text, when_error_text
+from assistant.live.text import full_when, hours_problem_text, length_text, when_error_text
 from assistant.live.when import WhenError, parse_when
 from assistant.models import LiveSession
 from assistant.people.identity import StaffLink
@@ -114,8 +114,22 @@ class SessionsFlow:
                                     "to see it as it is now."))])
         handler = dispatch(self.steps, step_of(Step, state.step), event)
         if handler is None:
-            return Outcome([use_the_buttons(_)], state)
+            return off_step(_, event, state, self.step_replies(ctx, state))
         return handler(ctx, event, data, live)
+
+    def step_replies(self, ctx: Context, state: State) -> list[Reply]:
+        """The question about the session being moved or cancelled, asked again."""
+        post = staff_post(ctx)
+        data = load(Change, state.data)
+        live = self._session(ctx, post, str(data.id)) if post is not None else None
+        if live is None or live.version != data.version:
+            return []
+        step = step_of(Step, state.step)
+        if step is Step.CANCEL:
+            return [self._cancel_question(ctx, live)]
+        if step is Step.MOVE_CONFIRM and data.at:
+            return [self._move_question(ctx, live, datetime.fromisoformat(data.at))]
+        return self._ask_time(ctx, data).replies
 
     def _begin(self, ctx: Context, event: Event, post: StaffLink) -> Outcome:
         """Asks to confirm cancelling a session, or for the time to move it to."""
@@ -125,14 +139,18 @@ class SessionsFlow:
             return Outcome([expired_reply(_)])
         data = Change(id=live.id, version=live.version)
         if event.action == CANCEL:
-            return Outcome([Reply(
-                _("Cancel the live lesson for {classes} on {when}? Everyone invited will be "
-                  "told, and any link sent will be removed.").format(
-                    classes=class_label(ctx.session, live),
-                    when=full_when(live.starts_at, ctx.locale, ctx.school.timezone)),
-                ((Button(_("Cancel the session"), CANCEL_YES),
-                  Button(_("Keep it"), KEEP)),))], State(NAME, Step.CANCEL, dump(data)))
+            return Outcome([self._cancel_question(ctx, live)],
+                           State(NAME, Step.CANCEL, dump(data)))
         return self._ask_time(ctx, data)
+
+    def _cancel_question(self, ctx: Context, live: LiveSession) -> Reply:
+        _ = ctx._
+        return Reply(
+            _("Cancel the live lesson for {classes} on {when}? Everyone invited will be "
+              "told, and any link sent will be removed.").format(
+                classes=class_label(ctx.session, live),
+                when=full_when(live.starts_at, ctx.locale, ctx.school.timezone)),
+            ((Button(_("Cancel the session"), CANCEL_YES), Button(_("Keep it"), KEEP)),))
 
     def _cancel_session(self, ctx: Context, event: Event, data: Change,
                         live: LiveSession) -> Outcome:
@@ -146,8 +164,11 @@ class SessionsFlow:
     def _move(self, ctx: Context, event: Event, data: Change, live: LiveSession) -> Outcome:
         """Moves the session to the confirmed time and asks the families again."""
         at = datetime.fromisoformat(data.at)
-        if at <= ctx.now or not within_contact_hours(ctx.school, at, live.minutes):
+        if at <= ctx.now:
             return self._ask_time(ctx, data, ctx._("That time has passed."))
+        problem = self._hours(ctx, at, live.minutes)
+        if problem:
+            return self._ask_time(ctx, data, problem)
         told = move_session(session=ctx.session, school=ctx.school, live=live,
                             starts_at=at, now=ctx.now)
         return Outcome([Reply(ctx.ngettext(
@@ -170,7 +191,18 @@ class SessionsFlow:
                     "10:00\" or \"26/11 13:30\".")
         return Outcome([Reply(f"{problem}\n\n{ask}" if problem else ask,
                               ((Button(ctx._("Keep it"), KEEP),),))],
-                       State(NAME, Step.MOVE, dump(replace(data, at=""))))
+                       State(NAME, Step.MOVE, dump(replace(data, at=""))),
+                       maybe_question=bool(problem))
+
+    def _hours(self, ctx: Context, at: datetime, minutes: int) -> str:
+        """Why the session can't move to then (a closure, outside hours), or ""."""
+        problem = hours_problem(ctx.school, at, minutes)
+        if problem is None:
+            return ""
+        return hours_problem_text(problem.reason, problem.name, school=ctx.school.name,
+                                  hours=contact_hours_text(ctx.school, ctx.locale), at=at,
+                                  minutes=minutes, locale=ctx.locale, tz=ctx.school.timezone,
+                                  _=ctx._, ngettext=ctx.ngettext)
 
     def _typed_time(self, ctx: Context, event: Event, data: Change,
                     live: LiveSession) -> Outcome:
@@ -180,18 +212,19 @@ class SessionsFlow:
             at = parse_when(event.text or "", now=ctx.now, tz=ctx.school.tz)
         except WhenError as error:
             return self._ask_time(ctx, data, when_error_text(error.reason, error.detail, _))
-        if not within_contact_hours(ctx.school, at, live.minutes):
-            return self._ask_time(ctx, data, _(
-                "Sorry - that is outside {school}'s contact hours ({hours}), and the policy "
-                "keeps live lessons inside them.").format(
-                school=ctx.school.name, hours=contact_hours_text(ctx.school, ctx.locale)))
+        problem = self._hours(ctx, at, live.minutes)
+        if problem:
+            return self._ask_time(ctx, data, problem)
+        return Outcome([self._move_question(ctx, live, at)],
+                       State(NAME, Step.MOVE_CONFIRM, dump(replace(data, at=at.isoformat()))))
+
+    def _move_question(self, ctx: Context, live: LiveSession, at: datetime) -> Reply:
+        _ = ctx._
         question = _("Move it from {old} to {new}? Everyone invited will be told, and asked "
                      "again.").format(old=full_when(live.starts_at, ctx.locale,
                                                     ctx.school.timezone),
                                       new=full_when(at, ctx.locale, ctx.school.timezone))
-        return Outcome([Reply(question, ((Button(_("Move it"), MOVE_YES),
-                                          Button(_("Keep it"), KEEP)),))],
-                       State(NAME, Step.MOVE_CONFIRM, dump(replace(data, at=at.isoformat()))))
+        return Reply(question, ((Button(_("Move it"), MOVE_YES), Button(_("Keep it"), KEEP)),))
 
     def _list(self, ctx: Context, post: StaffLink) -> list[Reply]:
         _ = ctx._

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*command: str | Path, cwd: Path, stdin: str = "",
@@ -22,6 +23,8 @@ def _run(*command: str | Path, cwd: Path, stdin: str = "",
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment with the wheel built from this checkout installed."""
     work = tmp_path_factory.mktemp("wheel")
+    # setuptools reuses build/ between builds: files deleted since would ride along.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
                  work / "dist", ROOT, cwd=work)
     assert built.returncode == 0, built.stderr
@@ -59,3 +62,11 @@ def test_installed_wheel_shows_help_and_flags_danger(installed: Path, tmp_path: 
     done = _run(installed, "-m", "assistant", "chat", cwd=tmp_path, env=_env(tmp_path),
                 stdin="i want to kill myself\n")
     assert "Childline" in done.stdout
+
+
+def test_installed_wheel_writes_the_faq_sign_off_page(installed: Path, tmp_path: Path) -> None:
+    page = tmp_path / "higham.html"
+    done = _run(installed, "-m", "assistant", "faq", "preview", "--school", "higham", "--out",
+                page, cwd=tmp_path, env=_env(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Higham Primary School" in page.read_text(encoding="utf-8")
