@@ -30,12 +30,17 @@ EXPECTATION_TEXT = {
 }
 
 
+def _locale(locale: str) -> Locale:
+    """Babel's locale for a reader's; English is British English, as schools here write it."""
+    try:
+        return Locale.parse("en_GB" if locale == "en" else locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en_GB")
+
+
 def full_when(at: datetime, locale: str, tz: str) -> str:
     """The date and time in full, with the year, to confirm a typed time back to staff."""
-    try:
-        loc = Locale.parse("en_GB" if locale == "en" else locale.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        loc = Locale.parse("en_GB")
+    loc = _locale(locale)
     pattern = "EEEE d MMMM y 'at' HH:mm" if loc.language == "en" else "EEEE d MMMM y, HH:mm"
     return format_datetime(at, pattern, tzinfo=ZoneInfo(tz), locale=loc)
 
@@ -175,10 +180,7 @@ _WHEN_ERRORS = {
 
 def day_text(at: datetime, locale: str, tz: str) -> str:
     """The day alone, in full with the year: "Friday 25 December 2026"."""
-    try:
-        loc = Locale.parse("en_GB" if locale == "en" else locale.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        loc = Locale.parse("en_GB")
+    loc = _locale(locale)
     return format_datetime(at, "EEEE d MMMM y", tzinfo=ZoneInfo(tz), locale=loc)
 
 
