@@ -18,7 +18,7 @@ from assistant.events import Button, Event, Reply
 from assistant.i18n import Gettext, choose_locale, gettext_for, ngettext_for
 from assistant.models import Account, Conversation, Guardian, Staff, utcnow
 from assistant.safety.check import Danger, DangerCheck
-from assistant.safety.help import help_now, tell_school_text
+from assistant.safety.help import help_now, nobody_to_receive_text, tell_school_text
 from assistant.safety.reports import record_report
 from assistant.schools import School
 
@@ -98,6 +98,9 @@ class SafetyNet:
     check: DangerCheck
     # An entry action whose payload is a danger report's id: raises it as an urgent concern.
     urgent_action: str
+    # Whether anyone at a school can receive an urgent concern here yet: the button is only
+    # offered, and its promise only made, when someone can.
+    can_receive: Callable[[Session, School], bool]
 
 
 class Flow(Protocol):
@@ -427,7 +430,9 @@ class Engine:
         replies = [Reply(help_now(ctx._, danger))]
         if not offer_concern:
             return replies
-        if self._has(ctx, Guardian):
+        if self._has(ctx, Guardian) and not self.safety.can_receive(ctx.session, ctx.school):
+            replies.append(Reply(nobody_to_receive_text(ctx._, ctx.school.name)))
+        elif self._has(ctx, Guardian):
             report = record_report(session=ctx.session, account_id=ctx.account.id,
                                    school_id=ctx.school.id, text=text, danger=danger,
                                    locale=ctx.locale)

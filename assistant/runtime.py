@@ -10,7 +10,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assistant.concerns.service import StaffActions
+from assistant.concerns.service import StaffActions, can_receive_urgent
 from assistant.db import make_engine, migrate
 from assistant.engine import Engine, SafetyNet
 from assistant.faq.content import load_entries
@@ -88,6 +88,7 @@ def build_engine(
         text_flow="questions",
         services=build_services(schools),
         clock=clock,
-        safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION),
+        safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION,
+                         can_receive=can_receive_urgent),
         outbox_actions=OUTBOX_ACTIONS,
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from assistant.concerns.service import can_receive_urgent
 from assistant.db import make_engine, migrate
 from assistant.engine import Engine, SafetyNet
 from assistant.runtime import build_danger_check, build_services, sync_schools
@@ -123,7 +124,8 @@ def engine(db: sa.Engine, schools: dict[str, School], clock: Clock) -> Engine:
 
     return Engine(db=db, flows=all_flows(), schools=schools, default_school="demo",
                   text_flow="questions", services=build_services(schools), clock=clock,
-                  safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION),
+                  safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION,
+                                   can_receive=can_receive_urgent),
                   outbox_actions=OUTBOX_ACTIONS)
 
 

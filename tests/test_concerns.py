@@ -484,3 +484,15 @@ def test_child_who_says_thank_you_after_a_worry_is_answered_not_told_to_use_butt
     assert "use the buttons" not in thanks.replies[0].text
     assert "can't use that" not in thanks.replies[0].text
     assert "nothing to stop" in child.say("/cancel").replies[0].text
+
+
+def test_danger_help_at_a_school_nobody_can_receive_yet_promises_no_hand_over(
+    engine, clock
+) -> None:
+    code = add_family(engine.db, clock.now, parent="Noor Khan", children=[("Ava", "3B", "3")])
+    noor = Person(engine, "100")
+    noor.say(f"/start {code}")
+    reply = noor.say("my husband hits my son")
+    assert "999" in reply.replies[0].text
+    assert "Nobody at" in reply.replies[1].text and "can't pass this on" in reply.replies[1].text
+    assert all(not r.buttons for r in reply.replies)

@@ -107,6 +107,14 @@ def route(session: Session, school: School, category: str, urgent: bool,
     return role, holders(session, school.id, role, class_id)
 
 
+def can_receive_urgent(session: Session, school: School) -> bool:
+    """Whether an urgent concern would reach someone: a linked holder of its role or a fallback."""
+    role = school.routing["urgent"]
+    chain = [role] + (["deputy-dsl"] if role == "dsl" else []) + list(FALLBACK)
+    return any(s.account_id for candidate in dict.fromkeys(chain)
+               for s in holders(session, school.id, candidate, None))
+
+
 def recipient(session: Session, account_id: int | None) -> str | None:
     """The outbox address of an account ("telegram:123")."""
     account = session.get(Account, account_id) if account_id else None

@@ -31,3 +31,10 @@ def tell_school_text(_: Gettext, school: str, linked: bool) -> str:
                  "lead as urgent.").format(school=school)
     return _("I can't pass this to a school yet, because this chat isn't linked to one. Please "
              "also contact the child's school directly, or the police on 999.")
+
+
+def nobody_to_receive_text(_: Gettext, school: str) -> str:
+    """The line under the help where nobody at the school can receive concerns here yet."""
+    return _("Nobody at {school} can receive messages here yet, so I can't pass this on. Please "
+             "contact the school directly as well, and call 999 if a child is in danger right "
+             "now.").format(school=school)
