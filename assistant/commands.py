@@ -32,6 +32,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("concern", N_("Tell the school about a worry"), LINKED),
     Command("worry", N_("For children: tell a grown-up at school something is wrong"), LINKED),
     Command("concerns", N_("Concerns passed to you"), frozenset({STAFF})),
+    Command("questions", N_("Families' questions waiting for an answer"), frozenset({STAFF})),
     Command("families", N_("Which families have linked"), frozenset({STAFF})),
     Command("agreements", N_("Who has signed the agreements"), frozenset({STAFF})),
     Command("newsession", N_("Arrange a live lesson"), frozenset({STAFF})),

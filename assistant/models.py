@@ -90,6 +90,26 @@ class ConcernStep(StrEnum):
     NO_RECIPIENT = "no-recipient"
 
 
+class QuestionStatus(StrEnum):
+    """Where a question passed to the school stands."""
+
+    OPEN = "open"
+    ANSWERED = "answered"  # a member of staff replied in the chat
+    ELSEWHERE = "elsewhere"  # staff answered it outside the chat (phone, in person)
+
+
+class QuestionStep(StrEnum):
+    """One thing that happened to a question passed to the school, in its history."""
+
+    CREATED = "created"
+    ROUTED = "routed"
+    REMINDED = "reminded"
+    PASSED = "passed"
+    ANSWERED = "answered"
+    ELSEWHERE = "elsewhere"
+    NO_RECIPIENT = "no-recipient"
+
+
 class LessonStatus(StrEnum):
     """Whether a live lesson is still going ahead."""
 
@@ -393,6 +413,66 @@ class LiveInvitation(SQLModel, table=True):
     status: str = Field(default=InvitationStatus.INVITED, max_length=10)
     responded_at: datetime | None = _when(nullable=True)
     created_at: datetime = _created()
+
+
+# Questions passed to the school -----------------------------------------------------------
+
+
+class SchoolQuestion(SQLModel, table=True):
+    """A question the FAQ could not answer that a family asked the school; staff answer it in
+    the chat. Its history is in QuestionEvent."""
+
+    __tablename__ = "school_question"
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    reference: str = Field(max_length=12, sa_column_kwargs={"unique": True})
+    # Set to None when the family asks to be forgotten: the question stays with the school.
+    sender_account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    guardian_id: int | None = Field(default=None, foreign_key="guardian.id")
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id")
+    locale: str = Field(max_length=10)
+    text: str = Field(max_length=1000)
+    status: str = Field(default=QuestionStatus.OPEN, max_length=12, index=True)
+    # The role it was first sent to ("teacher", "office" ...).
+    routed_role: str = Field(max_length=20)
+    # When it is next due a reminder (first) or to be passed to the office (after one).
+    due_at: datetime | None = _when(nullable=True, index=True)
+    reminded: bool = False
+    # The FAQ entry staff said answers it, if they chose one.
+    entry_id: str = Field(default="", max_length=60)
+    answer: str = Field(default="", max_length=4096)
+    answered_by: int | None = Field(default=None, foreign_key="staff.id")
+    answered_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+
+
+class QuestionEvent(SQLModel, table=True):
+    """One thing that happened to a question passed to the school (append-only)."""
+
+    __tablename__ = "question_event"
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="school_question.id", index=True)
+    event: str = Field(max_length=20)  # a QuestionStep
+    actor: str = Field(max_length=40)  # sender | system | staff:<id>
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    at: datetime = _created()
+
+
+class FaqCandidate(SQLModel, table=True):
+    """A family's wording that staff said an FAQ entry answers; once a school accepts it, the
+    matcher answers that wording with the entry, for that school only."""
+
+    __tablename__ = "faq_candidate"
+    __table_args__ = (sa.UniqueConstraint("school_id", "locale", "entry_id", "text"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: str = Field(foreign_key="school.id", max_length=40, index=True)
+    locale: str = Field(max_length=10)
+    entry_id: str = Field(max_length=60)
+    text: str = Field(max_length=400)  # normalised the way the matcher reads questions
+    count: int = 1
+    accepted: bool = False
+    created_at: datetime = _created()
+    accepted_at: datetime | None = _when(nullable=True)
 
 
 # Safety ------------------------------------------------------------------------------------

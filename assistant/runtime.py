@@ -16,10 +16,11 @@ from assistant.engine import Engine, SafetyNet
 from assistant.faq.content import load_entries
 from assistant.faq.matcher import Matcher, build_matcher
 from assistant.models import SchoolRow, utcnow
+from assistant.questions.service import QuestionActions
 from assistant.safety.check import DangerCheck, build_check
 from assistant.schools import School, load_profiles
 from assistant.settings import Settings
-from flows import CONCERN_ACTIONS, OUTBOX_ACTIONS, URGENT_ACTION, all_flows
+from flows import CONCERN_ACTIONS, OUTBOX_ACTIONS, QUESTION_ACTIONS, URGENT_ACTION, all_flows
 
 DEFAULT_SCHOOL = "demo"
 # FAQ topics whose phrasings are often reports of harm: not taught to the danger check as safe.
@@ -35,6 +36,8 @@ class Services:
     matchers: dict[str, Matcher]
     # The staff buttons on concern messages (the concerns staff flow's entry actions).
     concern_actions: StaffActions
+    # The staff buttons on questions passed to the school (the questions staff flow's).
+    question_actions: QuestionActions
 
     def matcher(self, locale: str) -> Matcher:
         """The matcher for a locale's FAQ, falling back to English."""
@@ -65,7 +68,7 @@ def build_danger_check() -> DangerCheck:
 def build_services(schools: dict[str, School]) -> Services:
     """Loads the FAQ content and builds one matcher per locale."""
     return Services(schools=schools, matchers={"en": build_matcher("en")},
-                    concern_actions=CONCERN_ACTIONS)
+                    concern_actions=CONCERN_ACTIONS, question_actions=QUESTION_ACTIONS)
 
 
 def build_engine(

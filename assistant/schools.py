@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 SHIPPED_DIR = Path(__file__).parent / "profiles"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ROLES = ("teacher", "dsl", "deputy-dsl", "head", "office")
+# Where a family's question to the school goes unless the profile's [questions] says otherwise.
+QUESTION_ROUTING = {"child": "teacher", "general": "office"}
 CATEGORIES = (
     "upsetting-content", "bullying", "stranger-contact", "live-lesson",
     "staff", "access", "other", "urgent",
@@ -172,6 +174,9 @@ class School:
     devices: Devices
     roles: dict[str, str]
     routing: dict[str, str]
+    # Who a family's question goes to when the FAQ has no answer: "child" for a question
+    # about one of their children, "general" for any other.
+    questions: dict[str, str] = field(default_factory=lambda: dict(QUESTION_ROUTING))
     phone: str | None = None
     email: str | None = None
     website: str | None = None
@@ -489,6 +494,10 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
     rt = top.sub("routing")
     routing = {cat: str(rt.choice(cat, ROLES)) for cat in CATEGORIES}
     rt.finish()
+    qs = top.sub("questions", required=False)
+    questions = {kind: str(qs.choice(kind, ROLES, required=False) or default)
+                 for kind, default in QUESTION_ROUTING.items()}
+    qs.finish()
 
     school = School(
         id=school_id,
@@ -503,6 +512,7 @@ def parse_profile(path: Path, data: dict[str, Any]) -> School:
         devices=devices,
         roles=roles,
         routing=routing,
+        questions=questions,
         phone=top.text("phone", required=False, limit=40),
         email=top.text("email", required=False, limit=120),
         website=top.text("website", required=False, limit=200),

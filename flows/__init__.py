@@ -15,19 +15,25 @@ from flows.live.arrange import NewSessionFlow
 from flows.live.manage import SessionsFlow
 from flows.live.rsvp import INVITATION_ACTIONS, LiveRsvpFlow
 from flows.onboarding import OnboardingFlow
-from flows.questions import QuestionsFlow
+from flows.questions.family import QuestionsFlow
+from flows.questions.staff import ACTIONS as QUESTION_ACTIONS
+from flows.questions.staff import QuestionStaffFlow
 from flows.staff import StaffFlow
 
-__all__ = ["CONCERN_ACTIONS", "OUTBOX_ACTIONS", "URGENT_ACTION", "all_flows"]
+__all__ = ["CONCERN_ACTIONS", "OUTBOX_ACTIONS", "QUESTION_ACTIONS", "URGENT_ACTION",
+           "all_flows"]
 
 # Actions on buttons of messages sent later through the outbox: each must be an entry action,
 # since the conversation may have moved on by the time it is pressed (the engine checks).
 OUTBOX_ACTIONS = frozenset({CONCERN_ACTIONS.acknowledge, CONCERN_ACTIONS.pass_on,
-                            CONCERN_ACTIONS.resolve, SIGN_NOW, *INVITATION_ACTIONS})
+                            CONCERN_ACTIONS.resolve, SIGN_NOW, *INVITATION_ACTIONS,
+                            QUESTION_ACTIONS.reply, QUESTION_ACTIONS.pass_on,
+                            QUESTION_ACTIONS.elsewhere})
 
 
 def all_flows() -> list[Flow]:
     """Every flow the assistant runs."""
-    return [HelpFlow(), QuestionsFlow(), OnboardingFlow(), AccountFlow(), StaffFlow(),
+    return [HelpFlow(), QuestionsFlow(), QuestionStaffFlow(), OnboardingFlow(), AccountFlow(),
+            StaffFlow(),
             AgreementFlow(), AgreementStaffFlow(), ConcernFlow(), ConcernStaffFlow(),
             NewSessionFlow(), LiveRsvpFlow(), SessionsFlow()]

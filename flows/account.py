@@ -12,7 +12,7 @@ from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
 from assistant.flowkit import StepTable, cancelled, dispatch, off_step, step_of
 from assistant.i18n import N_, when_text
-from assistant.models import AgreementEvent, ConcernStatus
+from assistant.models import AgreementEvent, ConcernStatus, QuestionStatus
 from assistant.people.erasure import erase_account, unlink_account
 from assistant.people.records import data_record, kept_about
 
@@ -28,6 +28,9 @@ CANCEL = f"{NAME}.cancel"
 CONCERN_STATUS: dict[str, str] = {ConcernStatus.OPEN: N_("waiting to be read"),
                   ConcernStatus.ACKNOWLEDGED: N_("read by staff"),
                   ConcernStatus.RESOLVED: N_("closed by staff")}
+QUESTION_STATUS: dict[str, str] = {QuestionStatus.OPEN: N_("waiting for an answer"),
+                   QuestionStatus.ANSWERED: N_("answered here"),
+                   QuestionStatus.ELSEWHERE: N_("answered outside this chat")}
 
 
 class Step(StrEnum):
@@ -145,6 +148,11 @@ class AccountFlow:
             lines += ["    " + _("{reference}, sent {when}: {status}").format(
                 reference=c.reference, when=self._when(ctx, c.created_at),
                 status=_(CONCERN_STATUS.get(c.status, c.status))) for c in kept.concerns]
+        if kept.questions:
+            lines.append(_("- Questions you asked the school's staff:"))
+            lines += ["    " + _("{reference}, asked {when}: {status}").format(
+                reference=q.reference, when=self._when(ctx, q.created_at),
+                status=_(QUESTION_STATUS.get(q.status, q.status))) for q in kept.questions]
         if kept.flagged:
             lines.append(ctx.ngettext(
                 "- {n} message I flagged as possibly about a child in danger (its words are "
@@ -155,8 +163,9 @@ class AccountFlow:
             lines.append(ctx.ngettext("- {n} message waiting to be sent to you.",
                                       "- {n} messages waiting to be sent to you.",
                                       kept.pending_messages).format(n=kept.pending_messages))
-        lines.append(_("Questions you type are kept without your name so staff can improve my "
-                       "answers. The attached file has all of this. /forget erases it."))
+        lines.append(_("Other questions you type are kept without your name so staff can "
+                       "improve my answers. The attached file has all of this. /forget erases "
+                       "it."))
         document = ("my-data.json", json.dumps(record, indent=2, ensure_ascii=False).encode())
         return Reply("\n".join(lines), document=document)
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from assistant.engine import Engine
 from assistant.events import Event
 from assistant.models import UnansweredQuestion
+from tests.family import add_family, add_staff
 from tests.support.cli import run_cli
 
 
@@ -41,14 +42,29 @@ def test_see_also_button_shows_the_related_answer(engine) -> None:
     assert related.replies[0].text and "expired" not in related.replies[0].text
 
 
-def test_didnt_help_is_kept_for_staff_and_offers_to_ask_the_school(engine) -> None:
+def test_didnt_help_is_kept_for_staff_and_offers_to_ask_the_school(engine, clock) -> None:
+    code = add_family(engine.db, clock.now, parent="Noor Khan", children=[("Ava", "3B", "3")])
+    teacher = add_staff(engine.db, clock.now, name="Ms Teacher", role="teacher",
+                        class_code="3B")
+    say(engine, f"/start {teacher}", user="teacher-1")
+    say(engine, f"/start {code}")
     response = say(engine, "can my daughter use the chat during the live lesson")
     offer = press(engine, response, "didn't help")
-    assert "pass your question" in offer.replies[0].text
-    done = press(engine, offer, "Yes, ask the school")
-    assert "01632 960000" in done.replies[0].text  # the demo office's number
+    assert "Shall I ask a member of staff?" in offer.replies[0].text
+    about = press(engine, offer, "Yes, ask the school")
+    done = press(engine, about, "About Ava")
+    assert "I've sent your question to Ava's class teacher" in done.replies[0].text
     reasons = [reason for _, reason in kept(engine)]
     assert reasons == ["didnt-help", "passed-on"]
+
+
+def test_visitor_not_yet_linked_is_told_to_contact_the_office_not_promised_a_reply(
+    engine
+) -> None:
+    response = say(engine, "can my daughter use the chat during the live lesson")
+    offer = press(engine, response, "didn't help")
+    assert "01632 960000" in offer.replies[0].text  # the demo office's number
+    assert not offer.replies[0].buttons
 
 
 def test_out_of_policy_question_is_not_answered_and_is_kept(engine) -> None:

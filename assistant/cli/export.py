@@ -1,4 +1,4 @@
-"""`export agreements|register|concerns`: school records, in files only their owner can read."""
+"""`export agreements|register|concerns|questions`: school records, in owner-only files."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from assistant.cli.errors import UsageError
 from assistant.concerns import export as concerns
 from assistant.live import register
 from assistant.models import LiveSession
+from assistant.questions import export as questions
 from assistant.settings import Settings
 
 KEEP_SAFE = "It holds pupils' names: keep it safe."
@@ -64,13 +65,22 @@ def _concerns(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _questions(args: argparse.Namespace, settings: Settings) -> int:
+    school, db = open_school(settings, args.school)
+    with Session(db) as session:
+        rows = questions.question_rows(session, school)
+    write_csv(Path(args.out), questions.COLUMNS, rows, force=args.force)
+    print(f"Wrote {len(rows)} question(s) to {args.out}. {KEEP_SAFE}")
+    return 0
+
+
 def _out_args(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("--out", required=True, help=help_text)
     parser.add_argument("--force", action="store_true", help="overwrite --out")
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    """Adds `export agreements`, `export register` and `export concerns`."""
+    """Adds `export agreements`, `register`, `concerns` and `questions`."""
     export = commands.add_parser("export", help="export records for the school's files")
     sub = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
 
@@ -92,3 +102,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     school_arg(concerns_cmd)
     _out_args(concerns_cmd, "FILE.csv")
     concerns_cmd.set_defaults(handler=_concerns)
+
+    questions_cmd = sub.add_parser(
+        "questions", help="families' questions to staff: routed to, answered by, and when")
+    school_arg(questions_cmd)
+    _out_args(questions_cmd, "FILE.csv")
+    questions_cmd.set_defaults(handler=_questions)

@@ -1,4 +1,4 @@
-"""The `faq` commands: ask, eval, bench, unanswered, check, preview."""
+"""The `faq` commands: ask, eval, bench, unanswered, candidates, check, preview."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from sqlmodel import Session, select
 
 from assistant.cli.common import open_school, school_arg
 from assistant.cli.errors import UsageError
+from assistant.db import transaction
+from assistant.faq import alternates
 from assistant.faq.bench_questions import BENCH_QUESTIONS
 from assistant.faq.check import check_content
 from assistant.faq.content import faq_locales, load_entries, load_phrasings, render
@@ -30,7 +32,7 @@ from assistant.faq.evaluation import (
     rank_all,
 )
 from assistant.faq.matcher import OUT_OF_SCOPE, C, Match, Matcher, Outcome, build_matcher
-from assistant.models import UnansweredQuestion
+from assistant.models import UnansweredQuestion, utcnow
 from assistant.schools import School, load_profiles
 from assistant.settings import Settings
 
@@ -205,6 +207,53 @@ def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _accept_ids(args: argparse.Namespace) -> list[int]:
+    """The candidate ids to accept: from --accept, and one a line from --accept-file."""
+    ids = list(args.accept or [])
+    if args.accept_file:
+        try:
+            lines = Path(args.accept_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"cannot read {args.accept_file}: {error}") from None
+        for number, line in enumerate(lines, 1):
+            word = line.split("#", 1)[0].strip()
+            if not word:
+                continue
+            if not word.isdigit():
+                raise UsageError(f"{args.accept_file}:{number}: {word!r} is not a candidate id")
+            ids.append(int(word))
+    return ids
+
+
+def _candidates(args: argparse.Namespace, settings: Settings) -> int:
+    """Lists a school's candidate phrasings, or accepts some as the school's own."""
+    school, db = open_school(settings, args.school)
+    ids = _accept_ids(args)
+    if ids:
+        with transaction(db) as session:
+            done = alternates.accept(session=session, school_id=school.id, ids=ids,
+                                     now=utcnow())
+            if done.unknown:
+                session.rollback()
+                raise UsageError(f"no candidate {', '.join(map(str, done.unknown))} at "
+                                 f"{school.id}; nothing was accepted (faq candidates --school "
+                                 f"{school.id} lists them)")
+        print(f"Accepted {len(done.accepted)} phrasing(s) for {school.id}; the assistant "
+              "answers them from now on.")
+        return 0
+    with Session(db) as session:
+        rows = alternates.candidates(session=session, school_id=school.id)
+    if not rows:
+        print(f"No candidate phrasings stored for {school.id} yet.")
+        return 0
+    print(f"{'id':>5}  {'count':>5}  {'status':<9} {'entry':<24} locale  phrasing")
+    for row in rows:
+        status = "accepted" if row.accepted else "candidate"
+        print(f"{row.id:>5}  {row.count:>5}  {status:<9} {row.entry_id:<24} {row.locale:<6}  "
+              f"{row.text[:200]}")
+    return 0
+
+
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     problems = check_content(load_profiles(settings.schools_dir))
     for problem in problems:
@@ -273,6 +322,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     school_arg(un)
     un.add_argument("--limit", type=int, default=50)
     un.set_defaults(handler=_unanswered)
+
+    cand = sub.add_parser("candidates", help="families' wordings staff matched to an entry; "
+                                             "accept them as the school's own phrasings")
+    school_arg(cand)
+    cand.add_argument("--accept", type=int, nargs="+", metavar="N",
+                      help="accept these candidate ids")
+    cand.add_argument("--accept-file", metavar="FILE",
+                      help="accept the candidate ids in FILE, one a line (# comments)")
+    cand.set_defaults(handler=_candidates)
 
     check = sub.add_parser("check", help="check every entry loads and renders for every school, "
                                           "and every fact in a profile cites its policy")

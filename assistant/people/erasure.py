@@ -13,6 +13,7 @@ from assistant.models import (
     Guardian,
     LinkAttempt,
     OutboxMessage,
+    SchoolQuestion,
     Staff,
 )
 from assistant.people.records import signatures_of
@@ -37,10 +38,13 @@ def erase_account(*, session: Session, account: Account) -> None:
         col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent"))
     session.execute(sa.delete(LinkAttempt.__table__).where(  # type: ignore[attr-defined]
         col(LinkAttempt.account_id) == account.id))
-    # Concerns, signatures and flagged messages stay with the school, no longer tied to
+    # Concerns, questions, signatures and flagged messages stay with the school, no longer tied to
     # this account (the /mydata file lists each of them before).
     session.execute(sa.update(Concern.__table__)  # type: ignore[attr-defined]
                     .where(col(Concern.sender_account_id) == account.id)
+                    .values(sender_account_id=None))
+    session.execute(sa.update(SchoolQuestion.__table__)  # type: ignore[attr-defined]
+                    .where(col(SchoolQuestion.sender_account_id) == account.id)
                     .values(sender_account_id=None))
     session.execute(sa.update(AgreementRecord.__table__)  # type: ignore[attr-defined]
                     .where(signatures_of(account))

@@ -21,6 +21,7 @@ from assistant.models import (
     OutboxMessage,
     OutboxStatus,
     Pupil,
+    SchoolQuestion,
 )
 from assistant.people.identity import Identity, identity_of
 
@@ -52,6 +53,18 @@ class RaisedConcern:
 
 
 @dataclass(frozen=True)
+class AskedQuestion:
+    """A question this account asked a school's staff, and any answer."""
+
+    school_id: str
+    reference: str
+    created_at: datetime
+    status: str
+    text: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class FlaggedMessage:
     """A message the danger check flagged, kept so it could be sent to the school in one tap."""
 
@@ -70,6 +83,7 @@ class KeptData:
     signatures: tuple[Signature, ...] = ()
     concerns: tuple[RaisedConcern, ...] = ()
     flagged: tuple[FlaggedMessage, ...] = ()
+    questions: tuple[AskedQuestion, ...] = ()
     conversation: str | None = None  # the flow in progress, if any
 
 
@@ -109,10 +123,15 @@ def kept_about(*, session: Session, account: Account) -> KeptData:
         FlaggedMessage(d.created_at, d.text, d.concern_id is not None)
         for d in session.exec(select(DangerReport).where(DangerReport.account_id == account.id)
                               .order_by(col(DangerReport.created_at))))
+    questions = tuple(
+        AskedQuestion(q.school_id, q.reference, q.created_at, q.status, q.text, q.answer)
+        for q in session.exec(select(SchoolQuestion).where(
+            SchoolQuestion.sender_account_id == account.id)
+            .order_by(col(SchoolQuestion.created_at))))
     conversation = session.get(Conversation, account.id)
     running = conversation.flow if conversation is not None and conversation.flow else None
     return KeptData(identity_of(session, account.id), len(pending), signatures, concerns,
-                    flagged, running)
+                    flagged, questions, running)
 
 
 def data_record(account: Account, kept: KeptData) -> dict[str, Any]:
@@ -142,5 +161,10 @@ def data_record(account: Account, kept: KeptData) -> dict[str, Any]:
                               "sent_to_school": f.sent_to_school} for f in kept.flagged],
         "conversation_in_progress": kept.conversation,
         "pending_messages": kept.pending_messages,
-        "questions": "kept without your name or account, so they can't be listed here",
+        "questions_to_staff": [{"school": q.school_id, "reference": q.reference,
+                                "asked_at": q.created_at.isoformat(), "status": q.status,
+                                "question": q.text, "answer": q.answer}
+                               for q in kept.questions],
+        "other_questions": "questions the FAQ answered or could not answer are kept without "
+                           "your name or account, so they can't be listed here",
     }

@@ -18,6 +18,7 @@ from assistant.engine import Engine
 from assistant.i18n import SOURCE_LOCALE, Gettext, available_locales, gettext_for
 from assistant.outbox import Dispatcher
 from assistant.outbox_drain import Drainer
+from assistant.questions.service import remind_all
 from assistant.settings import Settings
 from assistant.telegram.delivery import make_sender
 from assistant.telegram.handlers import register
@@ -132,11 +133,16 @@ def build_application(
     drain = Drainer(dispatcher)
 
     async def run_outbox(context: Context) -> None:
-        """Escalates overdue concerns, then sends the outbox messages that are due."""
+        """Escalates overdue concerns, reminds staff of unanswered questions, then sends the
+        outbox messages that are due."""
         escalated = await asyncio.to_thread(escalate_all, engine.db, engine.schools,
                                             engine.clock(), engine.services.concern_actions)
         if escalated:
             log.info("concerns: escalated %s", escalated)
+        reminded = await asyncio.to_thread(remind_all, engine.db, engine.schools,
+                                           engine.clock(), engine.services.question_actions)
+        if reminded:
+            log.info("questions: reminded or passed on %s", reminded)
         sent = await drain()
         if sent:
             log.info("outbox: sent %s message(s)", sent)

@@ -7,8 +7,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.e2e.test_telegram_e2e import (
     LAUNCHER,
@@ -38,9 +40,23 @@ def always_open_demo(folder: Path) -> Path:
     return folder
 
 
-def running_bot(tmp_path: Path) -> Iterator[tuple[Emulator, Path]]:
-    """Starts the emulator and the bot on an always-open demo school; stops both after."""
-    schools = always_open_demo(tmp_path / "schools")
+def closed_today_demo(folder: Path) -> Path:
+    """The demo school's profile, open all day on every day but today (so closed now)."""
+    always_open_demo(folder)
+    path = folder / "demo.toml"
+    today = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[datetime.now(ZoneInfo(
+        "Europe/London")).weekday()]
+    text = path.read_text(encoding="utf-8").replace(f'"{today}", ', "").replace(
+        f', "{today}"', "")
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def running_bot(tmp_path: Path, profile: Callable[[Path], Path] = always_open_demo
+                ) -> Iterator[tuple[Emulator, Path]]:
+    """Starts the emulator and the bot on a demo school (always open unless another profile
+    is given); stops both after."""
+    schools = profile(tmp_path / "schools")
     port = _free_port()
     server = subprocess.Popen(["node", str(LAUNCHER), "--port", str(port)], cwd=LAUNCHER.parent,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

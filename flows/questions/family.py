@@ -1,4 +1,4 @@
-"""Free-text questions: answered from the FAQ, "did you mean", or offered to the school."""
+"""Free-text questions: answered from the FAQ, "did you mean", or asked of the school's staff."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ from enum import StrEnum
 
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
+from assistant.faq.alternates import school_answer
 from assistant.faq.content import Entry, render
 from assistant.faq.facts import placeholders
 from assistant.faq.matcher import Match
 from assistant.faq.matcher import Outcome as Verdict
 from assistant.faq.unanswered import KEEP_CHARS, record_unanswered
 from assistant.flowkit import StepTable, dispatch, dump, load, step_of
+from assistant.hours import is_open, next_open
+from assistant.i18n import when_text
+from assistant.people.identity import LinkedChild, identity_of, linked_children
+from assistant.questions.service import ask_school
+from flows.questions.staff import ACTIONS as STAFF_ACTIONS
 
 NAME = "questions"
 
@@ -23,12 +29,15 @@ SHOW = f"{NAME}.show"
 NO_HELP = f"{NAME}.nohelp"
 PASS = f"{NAME}.pass"
 DROP = f"{NAME}.drop"
+# Which child a question to the school is about ("0": none in particular).
+ABOUT = f"{NAME}.about"
 
 
 class Step(StrEnum):
     """Where the questions flow is."""
 
     ASKED = "asked"  # a question was answered, or offered to the school
+    ABOUT = "about"  # asking the school: which child the question is about
 
 
 # How many recent questions the buttons under their answers can still name.
@@ -46,6 +55,9 @@ class Asked:
     number: int = 0
     # number -> [question, entry] for the last few questions, this one included.
     recent: dict[str, list[str]] = field(default_factory=dict)
+    # The number of the question being sent to the school, while the family says which
+    # child it is about.
+    sending: int = 0
 
     def ask(self, question: str) -> None:
         """Makes `question` the current one, remembered under the next number."""
@@ -72,7 +84,7 @@ Handler = Callable[[Context, Event, Asked], Outcome]
 
 
 class QuestionsFlow:
-    """Answers what families type, and keeps what it could not answer for staff to see."""
+    """Answers what families type; what the FAQ can't answer, staff can, in the chat."""
 
     name = NAME
     commands = frozenset({"faq"})
@@ -82,6 +94,8 @@ class QuestionsFlow:
         self.steps: StepTable[Step, Handler] = StepTable(
             states={
                 Step.ASKED: {NO_HELP: self._no_help, PASS: self._pass_on, DROP: self._drop},
+                Step.ABOUT: {ABOUT: self._about, NO_HELP: self._no_help, PASS: self._pass_on,
+                             DROP: self._drop},
             },
         )
 
@@ -108,10 +122,19 @@ class QuestionsFlow:
     def aside(self, ctx: Context, text: str) -> Reply | None:
         """The answer to a question typed in the middle of another flow, if the FAQ has one
         outright; its buttons are ones that work from anywhere."""
-        match: Match = ctx.services.matcher(ctx.locale).match(text.strip())
+        match = self._match(ctx, text.strip())
         if match.outcome is not Verdict.ANSWER or match.entry is None:
             return None
         return self._answer(ctx, match.entry, asked=None)
+
+    def _match(self, ctx: Context, question: str) -> Match:
+        """The school's own accepted phrasings first, then the FAQ's classifier."""
+        own = school_answer(session=ctx.session, school_id=ctx.school.id, locale=ctx.locale,
+                            question=question)
+        entry = self._entries(ctx).get(own) if own else None
+        if entry is not None:
+            return Match(Verdict.ANSWER, 100, entry)
+        return ctx.services.matcher(ctx.locale).match(question)
 
     def _entries(self, ctx: Context) -> dict[str, Entry]:
         return {e.id: e for e in ctx.services.matcher(ctx.locale).entries}
@@ -122,7 +145,7 @@ class QuestionsFlow:
 
     def _answer_question(self, ctx: Context, question: str, state: State | None) -> Outcome:
         _ = ctx._
-        match: Match = ctx.services.matcher(ctx.locale).match(question)
+        match = self._match(ctx, question)
         if match.outcome is Verdict.SMALL_TALK:
             # Nothing to remember: the buttons under earlier answers keep working.
             return Outcome([Reply(_("Hello! Ask me anything about staying safe online, remote "
@@ -166,9 +189,16 @@ class QuestionsFlow:
     def _offer(self, ctx: Context, asked: Asked) -> Reply:
         _ = ctx._
         number = str(asked.number)
+        if self._guardian(ctx) is None and not self._children(ctx):
+            office = placeholders(ctx.school, ctx.locale)["office_contact"]
+            return Reply(_("I don't have an answer to that in {school}'s policy, and I'd rather "
+                           "not guess. Please contact {office}. (Once you have linked with the "
+                           "code from the school, I can pass questions to staff for you.)"
+                           ).format(school=ctx.school.name, office=office))
         return Reply(
             _("I don't have an answer to that in {school}'s policy, and I'd rather not guess. "
-              "Shall I pass your question to the school?").format(school=ctx.school.name),
+              "Shall I ask a member of staff? Their answer will come to you here.").format(
+                school=ctx.school.name),
             ((Button(_("Yes, ask the school"), PASS, number),
               Button(_("No, thanks"), DROP, number)),),
         )
@@ -197,15 +227,89 @@ class QuestionsFlow:
         return Outcome([self._offer(ctx, named)], State(NAME, Step.ASKED, dump(asked)))
 
     def _pass_on(self, ctx: Context, event: Event, asked: Asked) -> Outcome:
-        """Passes the question to the school's staff and says how to get a reply."""
+        """Asks which child the question is about, or sends it if there is nothing to ask."""
+        named = asked.named(event.payload)
+        if not named.question:
+            return Outcome([Reply(ctx._("Please type your question first, in your own words."))],
+                           State(NAME, Step.ASKED, dump(asked)))
+        self._keep(ctx, named.question, "passed-on")
+        kids = self._children(ctx)
+        family = self._guardian(ctx)
+        if family is None and not kids:
+            return Outcome([self._not_linked(ctx)], State(NAME, Step.ASKED, dump(asked)))
+        asked.sending = named.number
+        if not kids:
+            return self._send(ctx, asked, named.question, None)
         _ = ctx._
-        self._keep(ctx, asked.named(event.payload).question, "passed-on")
+        rows = [(Button(_("About {child}").format(child=kid.child.forename), ABOUT,
+                        str(kid.child.pupil_id)),) for kid in kids]
+        rows.append((Button(_("Not about a particular child"), ABOUT, "0"),))
+        return Outcome([Reply(_("Is your question about one of your children? Their class "
+                                "teacher will see it; otherwise it goes to the office."),
+                              tuple(rows))], State(NAME, Step.ABOUT, dump(asked)))
+
+    def _about(self, ctx: Context, event: Event, asked: Asked) -> Outcome:
+        """Sends the question, about the child chosen (or none)."""
+        kid = next((k for k in self._children(ctx) if str(k.child.pupil_id) == event.payload),
+                   None)
+        if kid is None and event.payload != "0":
+            return Outcome([expired_reply(ctx._)], State(NAME, Step.ASKED, dump(asked)))
+        named = asked.named(str(asked.sending))
+        return self._send(ctx, asked, named.question, kid)
+
+    def _send(self, ctx: Context, asked: Asked, question: str,
+              kid: LinkedChild | None) -> Outcome:
+        _ = ctx._
+        school = kid.school if kid is not None else ctx.school
+        guardian = kid.guardian_id if kid is not None else self._guardian(ctx)
+        done = ask_school(session=ctx.session, school=school, sender_account_id=ctx.account.id,
+                          guardian_id=guardian, pupil_id=kid.child.pupil_id if kid else None,
+                          text=question, locale=ctx.locale, now=ctx.now, actions=STAFF_ACTIONS)
+        asked.sending = 0
+        state = State(NAME, Step.ASKED, dump(asked))
+        ref = done.question.reference
+        if not done.reached:
+            office = placeholders(school, ctx.locale)["office_contact"]
+            return Outcome([Reply("\n".join([
+                _("I've kept your question - its reference is {ref}.").format(ref=ref),
+                _("But nobody at {school} can receive questions here yet, so it hasn't reached "
+                  "anyone. Please contact {office} directly.").format(school=school.name,
+                                                                      office=office)]))], state)
+        who = (_("{child}'s class teacher").format(child=kid.child.forename)
+               if done.role == "teacher" and kid is not None
+               else school.roles.get(done.role, done.role))
+        if is_open(school, ctx.now):
+            when = _("The school is open now, so it goes to them straight away.")
+        else:
+            when = _("The school is closed now; they'll get it from {when}.").format(
+                when=when_text(next_open(school, ctx.now), ctx.locale, school.timezone))
+        return Outcome([Reply("\n".join([
+            _("I've sent your question to {who} at {school} (reference {ref}).").format(
+                who=who, school=school.name, ref=ref),
+            when,
+            _("Their answer will come to you here, with the reference."),
+        ]))], state)
+
+    def _children(self, ctx: Context) -> list[LinkedChild]:
+        assert ctx.account.id is not None
+        return linked_children(ctx.session, ctx.account.id, ctx.schools)
+
+    def _guardian(self, ctx: Context) -> int | None:
+        """The roster contact this account speaks for at the school it is talking to."""
+        assert ctx.account.id is not None
+        family = next((f for f in identity_of(ctx.session, ctx.account.id).families
+                       if f.school_id == ctx.school.id), None)
+        return family.guardian_id if family else None
+
+    def _not_linked(self, ctx: Context) -> Reply:
+        """Nobody to say the question is from: only linked families can ask staff here."""
+        _ = ctx._
         office = placeholders(ctx.school, ctx.locale)["office_contact"]
-        return Outcome([Reply(
-            _("Thank you - I've passed your question to {school}'s staff, who use these "
-              "questions to improve my answers. If you need a reply, please contact "
-              "{office} during contact hours.").format(school=ctx.school.name, office=office)
-        )])
+        return Reply(_("I can only pass questions to staff for families linked with the code "
+                       "from {school}, so the school knows who is asking. I've kept your "
+                       "question to help improve my answers. For a reply, please contact "
+                       "{office}, or send /start with your code first.").format(
+            school=ctx.school.name, office=office))
 
     def _drop(self, ctx: Context, event: Event, asked: Asked) -> Outcome:
         """Lets the question go."""
