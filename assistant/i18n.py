@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import gettext
+import io
 from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_time
 from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from assistant.shipped import content_dir
@@ -29,8 +33,10 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, d
 
 
 def available_locales() -> list[str]:
-    """Lists the locales that have a compiled catalog (English is always there)."""
-    found = {p.parent.parent.name for p in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
+    """Lists the locales that have a catalog (English is always there)."""
+    found = {p.parent.parent.name for pattern in (f"*/LC_MESSAGES/{DOMAIN}.mo",
+                                                  f"*/LC_MESSAGES/{DOMAIN}.po")
+             for p in LOCALES_DIR.glob(pattern)}
     return sorted(found | {SOURCE_LOCALE})
 
 
@@ -46,9 +52,24 @@ def choose_locale(wanted: str | None) -> str:
     return SOURCE_LOCALE
 
 
+def _compiled(po: Path, locale: str) -> Translations:
+    """Compiles a catalog in memory (a checkout carries no .mo files: they go stale)."""
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
 @lru_cache(maxsize=32)
 def translations(locale: str) -> NullTranslations:
-    """Returns the catalog for a locale; English source strings when there is none."""
+    """Returns the catalog for a locale; English source strings when there is none. A .mo
+    is used when it is newer than its .po (the wheel compiles them); else the .po is read."""
+    folder = LOCALES_DIR / locale / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if po.is_file() and (not mo.is_file() or mo.stat().st_mtime < po.stat().st_mtime):
+        return _compiled(po, locale)
     loaded = Translations.load(str(LOCALES_DIR), [locale], DOMAIN)
     return loaded if isinstance(loaded, NullTranslations) else gettext.NullTranslations()
 

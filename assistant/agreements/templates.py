@@ -21,7 +21,7 @@ SIGNERS = ("child-with-parent", "parent")
 ALWAYS_FILLED = frozenset({"child", "school", "platforms", "live_platforms", "contact_hours",
                            "dsl", "head", "teacher", "office"})
 _KEYS = {"id", "version", "title", "kind", "key_stages", "signed_by", "intro", "sections",
-         "key_points", "confirm"}
+         "key_points", "confirm", "locale"}
 
 
 class TemplateError(ValueError):
@@ -111,7 +111,23 @@ def parse_template(path: Path, data: dict[str, Any]) -> Template:
 
 @lru_cache(maxsize=16)
 def load_templates(locale: str = "en", extra_dir: Path | None = None) -> dict[str, Template]:
-    """Loads the shipped templates, then a school folder's, which replace them by id."""
+    """The agreements in a language: each one's translation where it is of the English
+    version in force, else the English (a family never signs an older version's text)."""
+    english = _load_folder("en", extra_dir)
+    if locale == "en":
+        return english
+    translated = _load_folder(locale, extra_dir)
+    return {tid: (translated[tid] if tid in translated and
+                  translated[tid].version == template.version and
+                  translated[tid].kind == template.kind and
+                  translated[tid].key_stages == template.key_stages and
+                  translated[tid].signed_by == template.signed_by else template)
+            for tid, template in english.items()}
+
+
+def _load_folder(locale: str, extra_dir: Path | None) -> dict[str, Template]:
+    """Loads the shipped templates of a language, then a school folder's, which replace them
+    by id."""
     found: dict[str, Template] = {}
     for folder in (SHIPPED_DIR, extra_dir / "agreements" if extra_dir else None):
         if folder is None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 
+from assistant.bidi import bidi_safe
 from assistant.events import Button, Reply, encode_button
 
 # Telegram refuses a text message longer than this, counted in UTF-16 code units.
@@ -70,7 +71,7 @@ def keyboard(
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(label(button.label),
+                InlineKeyboardButton(label(bidi_safe(button.label)),
                                      callback_data=encode_button(button, nonce))
                 for button in row
             ]
@@ -114,7 +115,7 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 def render(reply: Reply, nonce: str) -> list[Outgoing]:
     """Turns one reply into the calls that send it; its buttons go on the last part."""
     markup = keyboard(reply.buttons, nonce)
-    texts = split_text(reply.text) if reply.text.strip() else []
+    texts = split_text(bidi_safe(reply.text)) if reply.text.strip() else []
     parts = [Outgoing(text, None, reply.protect) for text in texts]
     if reply.document is not None:
         # A file without words of its own carries the buttons; after text it goes last.
