@@ -13,7 +13,7 @@ from sqlmodel import Session
 from assistant.concerns.service import StaffActions, can_receive_urgent
 from assistant.db import make_engine, migrate
 from assistant.engine import Engine, SafetyNet
-from assistant.faq.content import load_entries
+from assistant.faq.content import faq_locales, load_entries, load_phrasings
 from assistant.faq.matcher import Matcher, build_matcher
 from assistant.models import SchoolRow, utcnow
 from assistant.questions.service import QuestionActions
@@ -57,12 +57,21 @@ def sync_schools(db: sa.Engine, schools: dict[str, School]) -> None:
         session.commit()
 
 
+def ordinary_questions() -> list[str]:
+    """Every locale's FAQ phrasings and training questions, except the topics whose
+    phrasings are often reports of harm: ordinary school questions, for the danger check."""
+    found: list[str] = []
+    for locale in faq_locales():
+        found += [phrase for entry in load_entries(locale) if entry.id not in REPORT_TOPICS
+                  for phrase in (entry.question, *entry.alternates)]
+        found += [q for label, q in load_phrasings(locale) if label not in REPORT_TOPICS]
+    return found
+
+
 @lru_cache(maxsize=1)
 def build_danger_check() -> DangerCheck:
-    """The danger check, with the FAQ's own phrasings learnt as ordinary school questions."""
-    questions = [phrase for entry in load_entries("en") if entry.id not in REPORT_TOPICS
-                 for phrase in (entry.question, *entry.alternates)]
-    return build_check(extra_safe=questions)
+    """The danger check, with the FAQ's phrasings learnt as ordinary school questions."""
+    return build_check(extra_safe=ordinary_questions())
 
 
 def build_services(schools: dict[str, School]) -> Services:

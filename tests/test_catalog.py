@@ -83,7 +83,7 @@ def _ids(message: Message) -> list[str]:
 
 
 def test_there_are_six_languages() -> None:
-    assert set(LOCALES) >= {"en", "uk", "pl", "ro", "ur"}
+    assert set(LOCALES) >= {"en", "uk", "pl", "ro", "ar", "ur"}
 
 
 @pytest.mark.parametrize("locale", [l for l in LOCALES if l != "en"])
