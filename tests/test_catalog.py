@@ -29,6 +29,7 @@ def test_catalog_template_holds_every_interface_string() -> None:
 
 
 LOCALES = sorted(p.parent.parent.name for p in (ROOT / "locales").glob("*/LC_MESSAGES/*.po"))
+TRANSLATED = [locale for locale in LOCALES if locale != "en"]
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # A button's text must stay short enough to read on a phone (Telegram cuts long ones).
 BUTTON_LIMIT = 48
@@ -56,7 +57,8 @@ def _button_texts() -> set[str]:
                         node.func.id == "Button") and node.args:
                     text = gettext_constant(node.args[0])
                 elif isinstance(node, ast.Dict):
-                    text = next((gettext_constant(v) for k, v in zip(node.keys, node.values)
+                    pairs = zip(node.keys, node.values, strict=True)
+                    text = next((gettext_constant(v) for k, v in pairs
                                  if isinstance(k, ast.Constant) and k.value == "label"), None)
                 else:
                     continue
@@ -86,7 +88,7 @@ def test_there_are_six_languages() -> None:
     assert set(LOCALES) >= {"en", "uk", "pl", "ro", "ar", "ur"}
 
 
-@pytest.mark.parametrize("locale", [l for l in LOCALES if l != "en"])
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_every_string_is_translated_and_none_is_fuzzy(locale: str) -> None:
     catalog = _catalog(locale)
     template_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in
@@ -99,7 +101,7 @@ def test_every_string_is_translated_and_none_is_fuzzy(locale: str) -> None:
     assert not fuzzy, f"{len(fuzzy)} fuzzy, e.g. {fuzzy[:3]}"
 
 
-@pytest.mark.parametrize("locale", [l for l in LOCALES if l != "en"])
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_placeholders_survive_translation(locale: str) -> None:
     catalog = _catalog(locale)
     wrong = []
@@ -116,7 +118,7 @@ def test_placeholders_survive_translation(locale: str) -> None:
     assert not wrong, wrong[:3]
 
 
-@pytest.mark.parametrize("locale", [l for l in LOCALES if l != "en"])
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_plural_forms_match_the_languages_plural_rules(locale: str) -> None:
     catalog = _catalog(locale)
     for message in catalog:
@@ -124,7 +126,7 @@ def test_plural_forms_match_the_languages_plural_rules(locale: str) -> None:
             assert len(_forms(message)) == catalog.num_plurals, _ids(message)[0]
 
 
-@pytest.mark.parametrize("locale", [l for l in LOCALES if l != "en"])
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_translations_fit_telegrams_buttons_and_messages(locale: str) -> None:
     too_long = []
     buttons = _button_texts()
@@ -140,7 +142,7 @@ def test_translations_fit_telegrams_buttons_and_messages(locale: str) -> None:
     assert not too_long, too_long[:5]
 
 
-@pytest.mark.parametrize("locale", [l for l in LOCALES if l != "en"])
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_catalog_compiles_and_translates_at_run_time(locale: str) -> None:
     from assistant.i18n import gettext_for, translations
 
