@@ -29,6 +29,7 @@ class Reply:
     protect: bool = False
     document: tuple[str, bytes] | None = None  # (file name, content) sent as a file
     menu: str | None = None  # "family" or "staff": the command menu this chat should now show
+    menu_locale: str | None = None  # the menu's language (the chat's reader's), if known
     # Delete this chat's messages from this id up to the latest (a pupil's discreet mode).
     erase_from: str | None = None
 

@@ -40,7 +40,8 @@ class Services:
     question_actions: QuestionActions
 
     def matcher(self, locale: str) -> Matcher:
-        """The matcher for a locale's FAQ, falling back to English."""
+        """The matcher for a locale's FAQ (English for a language with no FAQ of its own:
+        a question is never answered from another language's entries)."""
         return self.matchers.get(locale) or self.matchers["en"]
 
 
@@ -76,7 +77,8 @@ def build_danger_check() -> DangerCheck:
 
 def build_services(schools: dict[str, School]) -> Services:
     """Loads the FAQ content and builds one matcher per locale."""
-    return Services(schools=schools, matchers={"en": build_matcher("en")},
+    return Services(schools=schools,
+                    matchers={locale: build_matcher(locale) for locale in faq_locales()},
                     concern_actions=CONCERN_ACTIONS, question_actions=QUESTION_ACTIONS)
 
 

@@ -75,7 +75,8 @@ def welcome(ctx: Context, who: Identity) -> Reply:
         buttons.append((Button(_("Families linked"), "staff.families"),))
     buttons.append((Button(_("What can you do?"), "help.show"),
                     Button(_("Language"), LANGUAGE)))
-    return Reply("\n".join(lines), tuple(buttons), menu="staff" if who.staff else "family")
+    return Reply("\n".join(lines), tuple(buttons), menu="staff" if who.staff else "family",
+                 menu_locale=ctx.locale)
 
 
 def how_to_get_a_code(ctx: Context) -> Reply:
@@ -180,6 +181,11 @@ class OnboardingFlow:
             return Outcome([Reply(ctx._("Sorry, that language isn't available yet."))])
         set_locale(session=ctx.session, account=ctx.account, locale=code)
         _ = gettext_for(code)
+        assert ctx.account.id is not None
+        who = identity_of(ctx.session, ctx.account.id)
+        # The chat's command menu follows the language too.
+        menu = ("staff" if who.staff else "family") if who.linked else "default"
         return Outcome([Reply(_("Okay - I'll use English from now on.") if code == "en" else
                               _("Okay - I'll use {language} from now on.").format(
-                                  language=LANGUAGE_NAMES.get(code, code)))])
+                                  language=LANGUAGE_NAMES.get(code, code)),
+                              menu=menu, menu_locale=code)])

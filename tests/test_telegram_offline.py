@@ -477,14 +477,20 @@ async def test_failure_while_answering_says_so_and_logs_no_text_or_token(
 async def test_start_up_publishes_commands_and_descriptions(app, api, engine) -> None:
     await app.post_init(app)
 
-    [commands] = api.made("setMyCommands")
-    assert [c["command"] for c in commands["commands"]] == [
-        "start", "help", "faq", "language", "cancel"]
-    [description] = api.made("setMyDescription")
-    assert engine.schools["demo"].name in description["description"]
-    assert len(description["description"]) <= 512
-    [short] = api.made("setMyShortDescription")
-    assert len(short["short_description"]) <= 120
+    menus = {m.get("language_code"): m for m in api.made("setMyCommands")}
+    assert set(menus) == {None, "uk", "pl", "ro", "ar", "ur"}  # English for everyone else
+    for commands in menus.values():
+        assert [c["command"] for c in commands["commands"]] == [
+            "start", "help", "faq", "language", "cancel"]
+    assert menus[None]["commands"][1]["description"] == "What I can do"
+    assert menus["uk"]["commands"][1]["description"] != "What I can do"
+    descriptions = api.made("setMyDescription")
+    assert len(descriptions) == 6
+    for description in descriptions:
+        assert engine.schools["demo"].name in description["description"]
+        assert len(description["description"]) <= 512
+    shorts = api.made("setMyShortDescription")
+    assert len(shorts) == 6 and all(len(s["short_description"]) <= 120 for s in shorts)
 
 
 async def test_set_my_commands_failure_does_not_stop_start_up(app, api, caplog) -> None:

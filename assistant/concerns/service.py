@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from assistant.db import transaction
 from assistant.hours import add_open_hours
-from assistant.i18n import gettext_for
+from assistant.i18n import Gettext, choose_locale, gettext_for
 from assistant.models import (
     Account,
     Concern,
@@ -49,6 +50,8 @@ SAFEGUARDING = ("dsl", "deputy-dsl")
 # If nobody holding the routed role can be reached, the concern goes on down this list.
 FALLBACK = ("dsl", "deputy-dsl", "head", "office")
 URGENT_PRIORITY = 10
+# A staff message's first line, in the reader's language: given their gettext, the text.
+Heading = Callable[[Gettext], str]
 REFERENCE_LENGTH = 8
 
 
@@ -115,6 +118,12 @@ def can_receive_urgent(session: Session, school: School) -> bool:
                for s in holders(session, school.id, candidate, None))
 
 
+def staff_locale(session: Session, member: Staff) -> str:
+    """The language a member of staff reads the assistant in (their account's)."""
+    account = session.get(Account, member.account_id) if member.account_id else None
+    return choose_locale(account.locale) if account else "en"
+
+
 def recipient(session: Session, account_id: int | None) -> str | None:
     """The outbox address of an account ("telegram:123")."""
     account = session.get(Account, account_id) if account_id else None
@@ -166,6 +175,7 @@ def staff_message(session: Session, concern: Concern, locale: str, heading: str,
                                    _("not about a particular child")),
         _("From: {sender}").format(sender=s.sender),
         _("About: {category}").format(category=s.category.replace("-", " ")),
+        _("Written in: {locale}").format(locale=concern.locale),
         "",
         s.text,
     ]
@@ -180,7 +190,7 @@ def staff_message(session: Session, concern: Concern, locale: str, heading: str,
 
 
 def deliver_to(session: Session, school: School, concern: Concern, staff: Iterable[Staff], *,
-               event: str, actor: str, now: datetime, heading: str,
+               event: str, actor: str, now: datetime, heading: Heading,
                actions: StaffActions) -> int:
     """Records who the concern now belongs to and queues it for each of them; returns how
     many it was queued for (none linked: a no-recipient event says so for the admins)."""
@@ -193,7 +203,9 @@ def deliver_to(session: Session, school: School, concern: Concern, staff: Iterab
             continue
         out_of_hours = concern.urgent and school.alert_dsl_out_of_hours and any(
             r == "dsl" or r == "deputy-dsl" for r in roles_of(session, member.id or 0))
-        message = staff_message(session, concern, "en", heading, actions=actions,
+        locale = staff_locale(session, member)
+        message = staff_message(session, concern, locale, heading(gettext_for(locale)),
+                                actions=actions,
                                 can_pass=can_pass_on(session, member.id or 0))
         enqueue(session=session, school=school, recipient=address, kind="concern",
                 payload={**message, "concern": concern.reference},
@@ -233,7 +245,7 @@ def raise_concern(*, session: Session, school: School, sender_account_id: int | 
                          pupil.class_id if pupil else None)
     reached = deliver_to(session, school, concern, staff, event=ConcernStep.ROUTED,
                          actor="system", now=now,
-                         heading=gettext_for("en")("A new concern for you"), actions=actions)
+                         heading=lambda _: _("A new concern for you"), actions=actions)
     return Raised(concern, reached)
 
 
@@ -362,7 +374,7 @@ def concern_for_sender(*, session: Session, reference: str,
 
 
 def pass_concern(*, session: Session, school: School, concern: Concern, staff: Staff,
-                 heading: str, actions: StaffActions, now: datetime) -> list[Staff]:
+                 heading: Heading, actions: StaffActions, now: datetime) -> list[Staff]:
     """Passes a concern on to the DSL (or else the deputies); returns who it went to."""
     targets = [s for s in holders(session, school.id, "dsl", None) if s.id != staff.id] or [
         s for s in holders(session, school.id, "deputy-dsl", None) if s.id != staff.id]
@@ -371,7 +383,9 @@ def pass_concern(*, session: Session, school: School, concern: Concern, staff: S
                                  actor=f"staff:{staff.id}", staff_id=member.id, at=now))
         address = recipient(session, member.account_id)
         if address:
-            payload = staff_message(session, concern, "en", heading, actions=actions,
+            locale = staff_locale(session, member)
+            payload = staff_message(session, concern, locale, heading(gettext_for(locale)),
+                                    actions=actions,
                                     can_pass=can_pass_on(session, member.id or 0))
             enqueue(session=session, school=school, recipient=address, kind="concern",
                     payload={**payload, "concern": concern.reference}, now=now,
@@ -393,6 +407,11 @@ def resolve_concern(*, session: Session, school: School, concern: Concern, staff
                              actor=f"staff:{staff.id}", staff_id=staff.id, note=outcome, at=now))
 
 
+def _escalated_heading(hours: int, _: Gettext) -> str:
+    return _("Escalated: nobody has acknowledged this concern within {hours} school "
+             "hours").format(hours=hours)
+
+
 def escalate_due(session: Session, schools: dict[str, School], now: datetime,
                  actions: StaffActions) -> int:
     """Escalates concerns not acknowledged in time: to the DSL, or from the DSL to the head."""
@@ -410,11 +429,10 @@ def escalate_due(session: Session, schools: dict[str, School], now: datetime,
         target = "head" if was_dsl else "dsl"
         staff = [s for s in holders(session, school.id, target, None)
                  if s.id not in routed] or holders(session, school.id, "head", None)
-        _ = gettext_for("en")
+        hours = school.ack_working_hours
         deliver_to(session, school, concern, staff, event=ConcernStep.ESCALATED, actor="system",
                    now=now,
-                   heading=_("Escalated: nobody has acknowledged this concern within {hours} "
-                             "school hours").format(hours=school.ack_working_hours),
+                   heading=partial(_escalated_heading, hours),
                    actions=actions)
         concern.escalate_at = None
         session.add(concern)

@@ -13,11 +13,13 @@ them the matcher offers "did you mean". They were chosen by cross-validation (`f
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
-from assistant.faq.content import Entry, load_entries, load_phrasings
+from assistant.faq.content import FAQ_DIR, Entry, load_entries, load_phrasings
 from assistant.faq.normalise import tokens, words
 from assistant.safety.fold import fold
 from assistant.textmodel import LinearScorer, cached, digest, ngram_pipeline
@@ -147,6 +149,20 @@ class Matcher:
         return Match(Outcome.UNKNOWN, round(top_score))
 
 
+def thresholds_for(locale: str, folder: Path = FAQ_DIR) -> Thresholds:
+    """A locale's own thresholds, from faq/<locale>/matcher.toml when it has one (each
+    language's questions score differently; `faq tune --locale L` shows the table)."""
+    path = folder / locale / "matcher.toml"
+    if not path.is_file():
+        return Thresholds()
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    found = Thresholds(answer=float(data.get("answer", Thresholds.answer)),
+                       suggest=float(data.get("suggest", Thresholds.suggest)))
+    if not 0 < found.suggest <= found.answer < 1:
+        raise ValueError(f"{path}: need 0 < suggest <= answer < 1")
+    return found
+
+
 def build_matcher(locale: str = "en") -> Matcher:
-    """The matcher for a locale: its entries and its training phrasings."""
-    return Matcher(load_entries(locale), extra=load_phrasings(locale))
+    """The matcher for a locale: its entries, its training phrasings, its thresholds."""
+    return Matcher(load_entries(locale), thresholds_for(locale), extra=load_phrasings(locale))

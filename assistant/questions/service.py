@@ -6,14 +6,22 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from assistant.concerns.service import holders, new_reference, recipient, roles_of
+from assistant.concerns.service import (
+    Heading,
+    holders,
+    new_reference,
+    recipient,
+    roles_of,
+    staff_locale,
+)
 from assistant.db import transaction
 from assistant.hours import add_open_hours
-from assistant.i18n import gettext_for
+from assistant.i18n import Gettext, gettext_for
 from assistant.models import (
     Guardian,
     Pupil,
@@ -34,7 +42,6 @@ SEE_ALL = ("office", "head")
 # If nobody holding the routed role can be reached, the question goes on down this list.
 FALLBACK = ("office", "head")
 MAX_ANSWER = 2000
-STAFF_LOCALE = "en"
 
 
 @dataclass(frozen=True)
@@ -87,14 +94,14 @@ def ask_school(*, session: Session, school: School, sender_account_id: int | Non
     session.flush()
     session.add(QuestionEvent(question_id=question.id or 0, event=QuestionStep.CREATED,
                               actor="sender", at=now))
-    _ = gettext_for(STAFF_LOCALE)
     reached = deliver(session, school, question, staff, event=QuestionStep.ROUTED,
-                      heading=_("A question from a family for you"), now=now, actions=actions)
+                      heading=lambda _: _("A question from a family for you"), now=now,
+                      actions=actions)
     return Asked(question, role, reached)
 
 
 def deliver(session: Session, school: School, question: SchoolQuestion, staff: Iterable[Staff],
-            *, event: QuestionStep, heading: str, now: datetime,
+            *, event: QuestionStep, heading: Heading, now: datetime,
             actions: QuestionActions, actor: str = "system") -> int:
     """Records who the question is now with and queues it for each, inside contact hours;
     returns how many it was queued for."""
@@ -105,8 +112,11 @@ def deliver(session: Session, school: School, question: SchoolQuestion, staff: I
         address = recipient(session, member.account_id)
         if address is None:
             continue
+        locale = staff_locale(session, member)
+        text = heading(gettext_for(locale))
         enqueue(session=session, school=school, recipient=address, kind="question",
-                payload={**staff_message(session, question, heading, actions=actions),
+                payload={**staff_message(session, question, text, actions=actions,
+                                         locale=locale),
                          "question": question.reference},
                 dedupe_key=f"question:{question.reference}:{event}:{member.id}:"
                            f"{now.isoformat()}",
@@ -141,9 +151,10 @@ def summary(session: Session, question: SchoolQuestion) -> Summary:
 
 
 def staff_message(session: Session, question: SchoolQuestion, heading: str, *,
-                  actions: QuestionActions) -> dict[str, object]:
-    """The outbox payload that puts a question in front of a member of staff."""
-    _ = gettext_for(STAFF_LOCALE)
+                  actions: QuestionActions, locale: str = "en") -> dict[str, object]:
+    """The outbox payload that puts a question in front of a member of staff, in their
+    language; the family's words stay as they wrote them, their language marked."""
+    _ = gettext_for(locale)
     s = summary(session, question)
     lines = [
         heading, "",
@@ -265,15 +276,21 @@ def pass_to_office(*, session: Session, school: School, question: SchoolQuestion
             break
     else:
         return []
-    _ = gettext_for(STAFF_LOCALE)
-    heading = _("Passed to you by {name}").format(name=staff.name) if staff else _(
-        "Not answered within {hours} school hours: passed to you").format(
-        hours=school.ack_working_hours)
+    hours = school.ack_working_hours
+    heading: Heading = (
+        (lambda _: _("Passed to you by {name}").format(name=staff.name)) if staff else
+        (lambda _: _("Not answered within {hours} school hours: passed to you").format(
+            hours=hours)))
     deliver(session, school, question, targets, event=QuestionStep.PASSED, heading=heading,
             now=now, actions=actions, actor=f"staff:{me}" if me else "system")
     question.due_at = None
     session.add(question)
     return targets
+
+
+def _reminder_heading(hours: int, _: Gettext) -> str:
+    return _("Reminder: this question has waited {hours} school hours for an answer").format(
+        hours=hours)
 
 
 def remind_due(session: Session, schools: dict[str, School], now: datetime,
@@ -284,7 +301,6 @@ def remind_due(session: Session, schools: dict[str, School], now: datetime,
         SchoolQuestion.status == QuestionStatus.OPEN, col(SchoolQuestion.due_at).is_not(None),
         col(SchoolQuestion.due_at) <= now)).all()
     count = 0
-    _ = gettext_for(STAFF_LOCALE)
     for question in due:
         school = schools.get(question.school_id)
         if school is None:
@@ -302,8 +318,7 @@ def remind_due(session: Session, schools: dict[str, School], now: datetime,
         staff = [s for s in (session.get(Staff, sid) for sid in dict.fromkeys(holding) if sid)
                  if s is not None]
         deliver(session, school, question, staff, event=QuestionStep.REMINDED,
-                heading=_("Reminder: this question has waited {hours} school hours for an "
-                          "answer").format(hours=school.ack_working_hours),
+                heading=partial(_reminder_heading, school.ack_working_hours),
                 now=now, actions=actions)
         question.reminded = True
         question.due_at = add_open_hours(school, now, school.ack_working_hours)

@@ -67,7 +67,7 @@ class Handlers:
             if reply.text or reply.document is not None:
                 await send_reply(bot, chat_id, reply, response.nonce)
             if reply.menu is not None:
-                await set_chat_menu(bot, chat_id, reply.menu)
+                await set_chat_menu(bot, chat_id, reply.menu, reply.menu_locale)
 
     async def ignore_channel_post(self, update: Update, context: Context) -> None:
         """Drops a channel post: the assistant talks to families one to one, never to channels."""

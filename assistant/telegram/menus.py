@@ -32,9 +32,16 @@ async def publish_commands(
     commands: Sequence[tuple[str, str]],
     *,
     scope: BotCommandScope | None = None,
+    only: str | None = None,
 ) -> bool:
-    """Sets a command menu for a scope (everyone by default), in every locale we have."""
+    """Sets a command menu for a scope (everyone by default), in every locale we have; with
+    `only`, in that one language for everyone in the scope (one person's private chat)."""
     scope = scope or BotCommandScopeDefault()
+    if only is not None:
+        _ = gettext_for(only)
+        menu = [BotCommand(name, _(description)) for name, description in commands]
+        return await try_call(f"setMyCommands ({scope.type}, {only})",
+                              bot.set_my_commands(menu, scope=scope))
     done = True
     for locale in available_locales():
         _ = gettext_for(locale)
@@ -48,10 +55,11 @@ async def publish_commands(
     return done
 
 
-async def set_chat_menu(bot: Bot, chat_id: int, menu: str) -> None:
-    """Gives one chat the family or staff menu, or takes its own menu away ("none")."""
+async def set_chat_menu(bot: Bot, chat_id: int, menu: str, locale: str | None = None) -> None:
+    """Gives one chat the family or staff menu (in its reader's language when known), or
+    takes its own menu away ("none", or "default": the menu for everyone applies)."""
     scope = BotCommandScopeChat(chat_id)
     if menu in MENUS:
-        await publish_commands(bot, MENUS[menu], scope=scope)
+        await publish_commands(bot, MENUS[menu], scope=scope, only=locale)
     else:
         await try_call("deleteMyCommands (chat)", bot.delete_my_commands(scope=scope))

@@ -159,7 +159,8 @@ class ConcernStaffFlow:
             return Reply(_("You are the {dsl}, so this is yours to acknowledge and resolve "
                            "here.").format(dsl=school.roles["dsl"]))
         targets = pass_concern(session=ctx.session, school=school, concern=concern, staff=me,
-                               heading=_("Passed to you by {name}").format(name=me.name),
+                               heading=lambda _: _("Passed to you by {name}").format(
+                                   name=me.name),
                                actions=ACTIONS, now=ctx.now)
         if not targets:
             return Reply(_("There is no {dsl} available to pass this to; please speak to the "

@@ -111,7 +111,7 @@ class QuestionStaffFlow:
             return Outcome([Reply(_("Sorry, that question isn't one you can see."))])
         if event.action == SHOW:
             payload = staff_message(ctx.session, question, _("Question from a family"),
-                                    actions=ACTIONS)
+                                    actions=ACTIONS, locale=ctx.locale)
             text = str(payload["text"]) + "\n\n" + _("Status: {status}").format(
                 status=question.status)
             return Outcome([Reply(text, _buttons(payload), protect=True)])
