@@ -93,11 +93,18 @@ def _babel_locale(locale: str) -> Locale:
 
 def when_text(at: datetime, locale: str, tz: str, *, year: bool = False) -> str:
     """Formats an instant as a family reads it: "Monday 30 November at 08:30" (with the
-    year, "Monday 30 November 2026 at 08:30", for a record such as a receipt)."""
+    year, "Monday 30 November 2026 at 08:30", for a record such as a receipt). Elsewhere the
+    day and month names are the language's (CLDR, through Babel), the clock is 24-hour as UK
+    schools write it, and the two are joined the way the language joins a date and a time."""
     loc = _babel_locale("en_GB" if locale == "en" else locale)
     day = "EEEE d MMMM y" if year else "EEEE d MMMM"
-    pattern = f"{day} 'at' HH:mm" if loc.language == "en" else f"{day}, HH:mm"
-    return format_datetime(at, pattern, tzinfo=ZoneInfo(tz), locale=loc)
+    zone = ZoneInfo(tz)
+    if loc.language == "en":
+        return format_datetime(at, f"{day} 'at' HH:mm", tzinfo=zone, locale=loc)
+    date_part = format_datetime(at, day, tzinfo=zone, locale=loc)
+    time_part = format_datetime(at, "HH:mm", tzinfo=zone, locale=loc)
+    join = loc.datetime_formats.get("long", "{1}, {0}")
+    return str(join).format(time_part, date_part)
 
 
 def clock_text(value: time, locale: str) -> str:

@@ -40,9 +40,7 @@ def _locale(locale: str) -> Locale:
 
 def full_when(at: datetime, locale: str, tz: str) -> str:
     """The date and time in full, with the year, to confirm a typed time back to staff."""
-    loc = _locale(locale)
-    pattern = "EEEE d MMMM y 'at' HH:mm" if loc.language == "en" else "EEEE d MMMM y, HH:mm"
-    return format_datetime(at, pattern, tzinfo=ZoneInfo(tz), locale=loc)
+    return when_text(at, locale, tz, year=True)
 
 
 def length_text(minutes: int, ngettext: Callable[[str, str, int], str]) -> str:

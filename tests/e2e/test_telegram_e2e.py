@@ -78,6 +78,8 @@ class Emulator:
     bot: subprocess.Popen[str]
     data_dir: Path
     said: list[str] = field(default_factory=list)
+    # Telegram's language_code for a user (as their app reports it); "en" unless set.
+    languages: dict[int, str] = field(default_factory=dict)
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
         response = httpx.post(f"{self.url}{path}", json=body, timeout=10)
@@ -85,7 +87,8 @@ class Emulator:
         return response.json()["result"]
 
     def _user(self, user: int) -> dict[str, Any]:
-        return {"id": user, "is_bot": False, "first_name": "Noor", "language_code": "en"}
+        return {"id": user, "is_bot": False, "first_name": "Noor",
+                "language_code": self.languages.get(user, "en")}
 
     def _chat(self, user: int) -> dict[str, Any]:
         return {"id": user, "type": "private", "first_name": "Noor"}
