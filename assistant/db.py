@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,13 +16,31 @@ from sqlmodel import Session
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def private_database(path: Path) -> None:
+    """Makes the SQLite file (and its write-ahead log, which SQLite creates with the file's
+    own mode) readable by its owner only, in a folder only its owner can open: it holds
+    children's names and families' worries. A file or folder made looser is tightened."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        if os.fstat(descriptor).st_mode & 0o077:
+            os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if extra.exists() and not extra.is_symlink() and extra.stat().st_mode & 0o077:
+            extra.chmod(0o600)
+
+
 def make_engine(url: str, *, echo: bool = False) -> sa.Engine:
     """Builds an engine; for SQLite creates the folder and turns on foreign keys."""
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_database(Path(path))
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True

@@ -57,7 +57,9 @@ class Event:
         """Returns the command name ("help" for "/help@bot args"), or None."""
         if not self.text or not self.text.startswith("/"):
             return None
-        word = self.text[1:].split(maxsplit=1)[0] if len(self.text) > 1 else ""
+        # "/" alone, or "/" and spaces, is no command.
+        words = self.text[1:].split(maxsplit=1)
+        word = words[0] if words else ""
         name = word.split("@", 1)[0].lower()
         return name if re.fullmatch(r"[a-z0-9_]{1,32}", name) else None
 
@@ -68,6 +70,19 @@ class Event:
             return ""
         parts = self.text.split(maxsplit=1)
         return parts[1].strip() if len(parts) > 1 else ""
+
+
+# Row ids are 32-bit signed in both databases: a larger number names no row, and asking the
+# database for it would be an error (OverflowError in SQLite, DataError in PostgreSQL).
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(text: str) -> int | None:
+    """A database row id a button or a command carries, or None for anything that can't be."""
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ROW_ID else None
 
 
 class BadButtonError(ValueError):

@@ -19,12 +19,22 @@ def spreadsheet_cell(value: str) -> str:
 
 
 def _open(path: Path, *, overwrite: bool, encoding: str) -> io.TextIOWrapper:
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+    # Never through a symbolic link (it could point anywhere), and an existing file is
+    # truncated only after its mode is made owner-only, so nothing is written readable.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (0 if overwrite else os.O_EXCL)
+    if path.is_symlink():
+        raise FileRefused(f"{path} is a symbolic link; give a plain file name")
     try:
         descriptor = os.open(path, flags, 0o600)
     except FileExistsError:
         raise FileRefused(f"{path} already exists; give --force to overwrite it") from None
     except OSError as error:
+        raise FileRefused(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        os.fchmod(descriptor, 0o600)
+        os.ftruncate(descriptor, 0)
+    except OSError as error:
+        os.close(descriptor)
         raise FileRefused(f"cannot write {path}: {error.strerror or error}") from None
     return os.fdopen(descriptor, "w", encoding=encoding, newline="")
 

@@ -160,3 +160,22 @@ def test_typed_message_never_expires_the_buttons_on_screen(counting: Engine) -> 
 def test_carry_on_button_of_a_flow_that_is_not_running_has_expired(counting: Engine) -> None:
     reply = press(counting, "account.carry_on", "whatever")
     assert "expired" in reply.replies[0].text
+
+
+@pytest.mark.parametrize("text", ["/", "/ ", "/   \n", "/\t"])
+def test_a_slash_with_nothing_after_it_is_read_as_a_message_not_a_crash(engine, text) -> None:
+    from assistant.events import Event
+
+    response = engine.handle(Event("test", "p", "p", text=text))
+    assert response.replies
+
+
+@pytest.mark.parametrize("payload", ["99999999999999999999", "9999999999:1", "2147483648",
+                                     "0", "-1", "١٢٣"])
+def test_huge_or_odd_numbers_in_buttons_are_refused_politely(engine, payload) -> None:
+    from assistant.events import Event, row_id
+
+    assert row_id(payload) is None
+    for action in ("live_manage.move", "live_rsvp.accept", "concerns_family.urgent"):
+        reply = engine.handle(Event("test", "p", "p", action=action, payload=payload))
+        assert reply.replies and reply.replies[0].text

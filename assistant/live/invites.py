@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from assistant.events import Button
+from assistant.events import Button, row_id
 from assistant.i18n import gettext_for, ngettext_for, when_text
 from assistant.live.expiry import (
     DELETE_AFTER,
@@ -97,7 +97,10 @@ def token(invitation_id: int, version: int) -> str:
 def read_token(payload: str) -> tuple[int, int] | None:
     """The invitation id and version a button carries, or None for anything else."""
     found = _TOKEN.match(payload)
-    return (int(found.group(1)), int(found.group(2))) if found else None
+    if not found:
+        return None
+    invitation, version = row_id(found.group(1)), row_id(found.group(2))
+    return (invitation, version) if invitation is not None and version is not None else None
 
 
 def facts_for(school: School, live: LiveSession, pupil: Pupil, class_code: str) -> SessionFacts:

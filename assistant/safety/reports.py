@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from assistant.events import row_id
 from assistant.models import DangerReport
 from assistant.safety.check import Danger
 
@@ -20,9 +21,10 @@ def record_report(*, session: Session, account_id: int, school_id: str, text: st
 
 def report_for(*, session: Session, account_id: int, report_id: str) -> DangerReport | None:
     """The sender's own flagged message by its id, if it has not been raised already."""
-    if not report_id.isdigit() or len(report_id) > 12:
+    number = row_id(report_id)
+    if number is None:
         return None
-    report = session.get(DangerReport, int(report_id))
+    report = session.get(DangerReport, number)
     if report is None or report.account_id != account_id or report.concern_id is not None:
         return None
     return report

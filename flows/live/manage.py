@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from assistant.engine import Context, Outcome, State, expired_reply
-from assistant.events import Button, Event, Reply
+from assistant.events import Button, Event, Reply, row_id
 from assistant.faq.facts import contact_hours_text
 from assistant.flowkit import (
     TEXT,
@@ -179,7 +179,8 @@ class SessionsFlow:
 
     def _session(self, ctx: Context, post: StaffLink, payload: str) -> LiveSession | None:
         """The session a button or conversation names, if this member of staff may change it."""
-        live = (lesson_by_id(session=ctx.session, live_id=int(payload)) if payload.isdigit()
+        number = row_id(payload)
+        live = (lesson_by_id(session=ctx.session, live_id=number) if number is not None
                 else None)
         if (live is None or live.status != SCHEDULED or live.ends_at <= ctx.now
                 or not may_manage(ctx.session, post, live)):
