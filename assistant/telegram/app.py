@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.ext import JobQueue as TelegramJobQueue
 from telegram.request import BaseRequest
@@ -19,7 +20,7 @@ from assistant.i18n import SOURCE_LOCALE, Gettext, available_locales, gettext_fo
 from assistant.outbox import Dispatcher
 from assistant.outbox_drain import Drainer
 from assistant.questions.service import remind_all
-from assistant.settings import Settings
+from assistant.settings import Settings, SettingsError
 from assistant.telegram.delivery import make_sender
 from assistant.telegram.handlers import register
 from assistant.telegram.menus import DEFAULT_COMMANDS, publish_commands, try_call
@@ -93,6 +94,30 @@ def quiet_library_loggers() -> None:
         library.setLevel(max(level, floor, library.level))
 
 
+class HideToken(logging.Filter):
+    """Keeps the bot's token out of every log line: the library quotes it when Telegram
+    rejects it, in its message and in the traceback it attaches."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], InvalidToken):
+            record.exc_info, record.exc_text = None, None
+        message = record.getMessage()
+        if self.token and self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        return True
+
+
+def hide_token(token: str) -> None:
+    """Puts the token filter on every handler of the root logger."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, HideToken) for f in handler.filters):
+            handler.addFilter(HideToken(token))
+
+
 def build_application(
     settings: Settings,
     engine: Engine,
@@ -160,9 +185,20 @@ def run_bot(settings: Settings, *, default_school: str) -> None:
     """Runs the bot until stopped: long polling, or a webhook when WEBHOOK_URL is set."""
     from assistant.runtime import build_engine
 
+    hide_token(settings.require_token())
     engine = build_engine(settings, default_school=default_school)
     warn_unreceived(engine.db, engine.schools)
     application = build_application(settings, engine)
+    try:
+        _serve(application, settings)
+    except InvalidToken:
+        # The library's message quotes the token: say what is wrong without it.
+        raise SettingsError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather "
+                            "(/mybots, API Token)") from None
+
+
+def _serve(application: BotApplication, settings: Settings) -> None:
+    """Serves updates until stopped: long polling, or a webhook when WEBHOOK_URL is set."""
     if settings.webhook_url:
         path, url = webhook_route(settings.webhook_url)
         log.info("starting the bot with a webhook on port %s", settings.port)
