@@ -291,12 +291,19 @@ class ConcernFlow:
             return self._send(ctx, data)
         return Outcome([self._summary(ctx, data)], State(NAME, Step.CONFIRM, dump(data)))
 
+    @staticmethod
+    def _category_label(ctx: Context, data: ConcernData) -> str:
+        """The category as the family chose it, in their words and language."""
+        choices = dict(pupil_categories(ctx) if data.pupil_mode else parent_categories(ctx))
+        chosen = next((key for key, value in CATEGORIES.items() if value == data.category), "")
+        return choices.get(chosen, data.category.replace("-", " "))
+
     def _summary(self, ctx: Context, data: ConcernData) -> Reply:
         _ = ctx._
         lines = [_("Please check before I send it:"),
                  _("About: {child}").format(child=data.forename if data.pupil
                                             else _("not about a particular child")),
-                 _("What: {category}").format(category=data.category.replace("-", " ")),
+                 _("What: {category}").format(category=self._category_label(ctx, data)),
                  "", data.text]
         if data.photos:
             lines.append(ctx.ngettext("(and {n} picture)", "(and {n} pictures)",

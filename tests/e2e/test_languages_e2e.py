@@ -97,11 +97,11 @@ def test_ukrainian_parent_links_asks_signs_and_raises_a_concern_in_ukrainian(
     assert CYRILLIC.search(_text(receipt)) and "Ava" in _text(receipt)
 
     # A concern, in Ukrainian, reaches the English-speaking teacher as written, marked "uk".
-    worry = "Ава каже, що хтось у чаті класу пише їй неприємні речі."
+    worry = "Ава не може зайти на онлайн-урок у Teams, пише що пароль неправильний."
     emulator.say("/concern", user=OKSANA)
     [who] = emulator.replies(user=OKSANA)
     [what] = _press(emulator, who, "concerns_family.who", OKSANA)
-    _press(emulator, what, "concerns_family.what", OKSANA, payload="other")
+    _press(emulator, what, "concerns_family.what", OKSANA, payload="live")
     emulator.say(worry, user=OKSANA)
     [check] = emulator.replies(user=OKSANA)
     [sent] = _press(emulator, check, "concerns_family.send", OKSANA)
