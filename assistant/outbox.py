@@ -29,6 +29,14 @@ class PermanentSendError(Exception):
     """The transport can never deliver this message (the user blocked the bot, say)."""
 
 
+# The kind of row that deletes messages already in a chat (a live-lesson link after the lesson).
+DELETION = "delete-message"
+# Where a sent row points once its person asked to be forgotten.
+ERASED_RECIPIENT = "erased"
+# A payload flag: once sent, the row forgets its chat's address and its payload.
+FORGET_AFTER_SENDING = "forget_after_sending"
+
+
 def enqueue(
     *,
     session: Session,
@@ -171,6 +179,8 @@ class Dispatcher:
 
     def _finish(self, item: Claimed, values: dict[str, Any]) -> None:
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        if values.get("status") == SENT and item.payload.get(FORGET_AFTER_SENDING):
+            values = {**values, "recipient": ERASED_RECIPIENT, "payload": {}}
         with transaction(self.db) as session:
             result = session.execute(
                 sa.update(table)

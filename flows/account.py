@@ -102,7 +102,7 @@ class AccountFlow:
         _ = ctx._
         unlink_account(session=ctx.session, account=ctx.account)
         if step is Step.FORGET:
-            erase_account(session=ctx.session, account=ctx.account)
+            erase_account(session=ctx.session, account=ctx.account, now=ctx.now)
             return Outcome([Reply(_("Done. I've erased what I kept about you. If you send "
                                     "me a message again, I'll start afresh."))])
         return Outcome([Reply(_("Done. This Telegram account is no longer linked to the "

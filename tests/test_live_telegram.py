@@ -92,3 +92,23 @@ def test_cancelling_deletes_the_link_straight_away(engine, api, send_at, clock,
     send_at(clock.now)
     assert len(api.made("deleteMessage")) == 1
     assert "has cancelled the live lesson" in api.made("sendMessage")[-1]["text"]
+
+
+def test_forget_still_removes_the_link_and_keeps_no_trace_of_the_chat(
+    engine, api, send_at, clock, accepted
+) -> None:
+    from sqlmodel import Session, select
+
+    from assistant.models import OutboxMessage
+
+    parent = Person(engine, "42")
+    parent.say("/forget")
+    parent.press("erase")
+    send_at(clock.now)
+    [deleted] = api.made("deleteMessage")  # the link left the chat at once, not at the end
+    assert int(deleted["chat_id"]) == 42
+    with Session(engine.db) as session:
+        rows = session.exec(select(OutboxMessage)).all()
+    for row in rows:
+        assert "42" not in row.recipient, (row.kind, row.recipient)
+        assert LINK not in str(row.payload) and "Ava" not in str(row.payload)

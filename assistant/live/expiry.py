@@ -20,12 +20,12 @@ from sqlmodel import Session, col, select
 
 from assistant.db import transaction
 from assistant.models import OutboxMessage
-from assistant.outbox import CLAIMED, FAILED, PENDING, SENT, Claimed
+from assistant.outbox import CLAIMED, DELETION, FAILED, PENDING, SENT, Claimed
 
 DELETE_AFTER = "delete_after"
 DELETE_IDS = "delete_message_ids"
 REPLACEMENT = "replacement"
-KIND = "delete-message"
+KIND = DELETION
 
 
 def deletion_key(outbox_id: int) -> str:

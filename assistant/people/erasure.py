@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -13,9 +15,11 @@ from assistant.models import (
     Guardian,
     LinkAttempt,
     OutboxMessage,
+    OutboxStatus,
     SchoolQuestion,
     Staff,
 )
+from assistant.outbox import DELETION, ERASED_RECIPIENT, FORGET_AFTER_SENDING
 from assistant.people.records import signatures_of
 
 
@@ -31,11 +35,26 @@ def unlink_account(*, session: Session, account: Account) -> None:
         session.add(person)
 
 
-def erase_account(*, session: Session, account: Account) -> None:
+def erase_account(*, session: Session, account: Account, now: datetime) -> None:
     """Erases what is kept about an account; the school's records stay, no longer tied to it."""
     recipient = account.address
-    session.execute(sa.delete(OutboxMessage.__table__).where(  # type: ignore[attr-defined]
-        col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent"))
+    outbox = OutboxMessage.__table__  # type: ignore[attr-defined]
+    # A live-lesson link still in the chat must still go: its pending deletion is kept, made
+    # due now, and forgets the chat's address once done (FORGET_AFTER_SENDING).
+    for row in session.exec(select(OutboxMessage).where(
+            OutboxMessage.recipient == recipient, OutboxMessage.kind == DELETION,
+            OutboxMessage.status != OutboxStatus.SENT)):
+        row.payload = {**row.payload, FORGET_AFTER_SENDING: True}
+        row.not_before = min(row.not_before, now)
+        session.add(row)
+    session.execute(sa.delete(outbox).where(
+        col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) != "sent",
+        col(OutboxMessage.kind) != DELETION))
+    # What was sent stays counted, but no longer says who it went to or what it said (a
+    # child's name, a join link).
+    session.execute(sa.update(outbox).where(
+        col(OutboxMessage.recipient) == recipient, col(OutboxMessage.status) == "sent")
+        .values(recipient=ERASED_RECIPIENT, payload={}))
     session.execute(sa.delete(LinkAttempt.__table__).where(  # type: ignore[attr-defined]
         col(LinkAttempt.account_id) == account.id))
     # Concerns, questions, signatures and flagged messages stay with the school, no longer tied to
