@@ -263,7 +263,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
     claimed_at: datetime | None = _when(nullable=True)
-    claim_token: str | None = Field(default=None, max_length=32)
+    claim_token: str | None = Field(default=None, max_length=64)  # worker id : random
     sent_at: datetime | None = _when(nullable=True)
     created_at: datetime = _created()
 

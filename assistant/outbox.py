@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +29,11 @@ MAX_ATTEMPTS = 8
 class PermanentSendError(Exception):
     """The transport can never deliver this message (the user blocked the bot, say)."""
 
+
+# A claim is a small batch under a short lease: a worker that dies holds at most BATCH rows,
+# for at most LEASE, and a restarted worker takes its own back at once (reclaim_own).
+LEASE = timedelta(seconds=60)
+BATCH = 10
 
 # The kind of row that deletes messages already in a chat (a live-lesson link after the lesson).
 DELETION = "delete-message"
@@ -112,12 +118,37 @@ class Dispatcher:
         schools: dict[str, School],
         send: Sender,
         clock: Callable[[], datetime] = utcnow,
-        lease: timedelta = timedelta(minutes=5),
-        batch: int = 50,
+        lease: timedelta = LEASE,
+        batch: int = BATCH,
         after_send: AfterSend | None = None,
+        worker: str = "worker-1",
     ) -> None:
         self.db, self.schools, self.send, self.clock = db, schools, send, clock
         self.lease, self.batch, self.after_send = lease, batch, after_send
+        self.worker = worker
+
+    def reclaim_own(self) -> int:
+        """Puts back the rows this worker had claimed when its last run stopped (a crash, a
+        kill): they go at once, not when their lease runs out. Returns how many."""
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        with transaction(self.db) as session:
+            result = session.execute(
+                sa.update(table)
+                .where(table.c.status == CLAIMED,
+                       table.c.claim_token.startswith(f"{self.worker}:", autoescape=True))
+                .values(status=PENDING, claim_token=None, claimed_at=None))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def renew(self, items: Sequence[Claimed]) -> None:
+        """Extends the lease on claimed rows still waiting to be sent in this batch."""
+        if not items:
+            return
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        with transaction(self.db) as session:
+            for item in items:
+                session.execute(sa.update(table).where(
+                    table.c.id == item.id, table.c.claim_token == item.token,
+                    table.c.status == CLAIMED).values(claimed_at=self.clock()))
 
     def _due_ids(self, session: Session, now: datetime) -> list[int]:
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -155,7 +186,7 @@ class Dispatcher:
                     row.status = PENDING
                     session.add(row)
                     continue
-                token = secrets.token_hex(8)
+                token = f"{self.worker}:{secrets.token_hex(8)}"
                 result = session.execute(
                     sa.update(table)
                     .where(
@@ -192,9 +223,15 @@ class Dispatcher:
                 self.after_send(session, item)
 
     async def run_once(self) -> int:
-        """Sends what is due now; returns how many messages were sent."""
+        """Sends what is due now, a small batch at a time; returns how many were sent."""
         sent = 0
-        for item in await asyncio.to_thread(self.claim):
+        batch = await asyncio.to_thread(self.claim)
+        renewed = time.monotonic()
+        for position, item in enumerate(batch):
+            if time.monotonic() - renewed > self.lease.total_seconds() / 2:
+                # A slow Telegram: keep the rest of the batch ours while we get to it.
+                await asyncio.to_thread(self.renew, batch[position:])
+                renewed = time.monotonic()
             try:
                 await self.send(item)
             except PermanentSendError as error:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,9 @@ class Settings:
     telegram_api_url: str | None = None
     webhook_url: str | None = None
     port: int = 8443
+    # This process's stable name among the workers sharing the database: at start it takes
+    # back the outbox rows its previous run had claimed when it stopped (WORKER_ID).
+    worker_id: str = "worker-1"
     # The token is kept out of repr() so it never reaches a log line.
     telegram_bot_token: str | None = field(default=None, repr=False)
 
@@ -74,6 +79,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
 
+    default_worker = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:36] + "-1"
+    worker = env.get("WORKER_ID", "").strip() or default_worker
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", worker):
+        raise SettingsError("WORKER_ID must be 1-40 letters, digits, dots, dashes or "
+                            f"underscores, got {worker!r}")
+
     schools_text = env.get("SCHOOLS_DIR", "").strip()
     schools_dir = Path(schools_text) if schools_text else None
     if schools_dir is not None and not schools_dir.is_dir():
@@ -87,5 +98,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         telegram_api_url=api_url,
         webhook_url=webhook,
         port=int(port_text),
+        worker_id=worker,
         telegram_bot_token=token,
     )

@@ -157,3 +157,30 @@ def test_two_dispatchers_at_once_send_each_message_once(db, schools, clock) -> N
     assert not errors
     ids = [item.id for item in send.sent]
     assert len(ids) == 60 and len(set(ids)) == 60
+
+
+def test_a_restarted_worker_sends_what_it_held_when_killed_at_once(db, schools, clock) -> None:
+    for i in range(3):
+        queue(db, schools["demo"], f"crash-{i}", clock)
+    crashed = dispatcher(db, schools, clock, Recorder(), worker="slot-1")
+    assert len(crashed.claim()) == 3  # ...and then the process is killed before sending
+    send = Recorder()
+    restarted = dispatcher(db, schools, clock, send, worker="slot-1")
+    assert restarted.reclaim_own() == 3
+    assert asyncio.run(restarted.run_once()) == 3  # no waiting for a lease to run out
+
+
+def test_another_workers_claims_wait_only_for_a_short_lease(db, schools, clock) -> None:
+    queue(db, schools["demo"], "held", clock)
+    assert len(dispatcher(db, schools, clock, Recorder(), worker="slot-1").claim()) == 1
+    other = dispatcher(db, schools, clock, Recorder(), worker="slot-2")
+    assert other.reclaim_own() == 0
+    assert asyncio.run(other.run_once()) == 0  # still slot-1's, which may be sending it
+    clock.now += timedelta(seconds=61)
+    assert asyncio.run(other.run_once()) == 1
+
+
+def test_a_claim_is_a_small_batch(db, schools, clock) -> None:
+    for i in range(25):
+        queue(db, schools["demo"], f"batch-{i}", clock)
+    assert len(dispatcher(db, schools, clock, Recorder()).claim()) == 10

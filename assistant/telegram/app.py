@@ -153,8 +153,12 @@ def build_application(
 
     dispatcher = Dispatcher(
         db=engine.db, schools=engine.schools, send=make_sender(application.bot, db=engine.db),
-        clock=engine.clock, after_send=record_delivery,
+        clock=engine.clock, after_send=record_delivery, worker=settings.worker_id,
     )
+    reclaimed = dispatcher.reclaim_own()
+    if reclaimed:
+        log.info("outbox: took back %s message(s) this worker had claimed when it stopped",
+                 reclaimed)
     drain = Drainer(dispatcher)
 
     async def run_outbox(context: Context) -> None:
