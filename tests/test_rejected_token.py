@@ -19,7 +19,7 @@ TOKEN = "123456:rejected-token_ABCdefGHIjkl"
 class Unauthorized(BaseHTTPRequestHandler):
     """A Bot API that refuses every token, as Telegram does a revoked one."""
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server convention
+    def do_POST(self) -> None:
         body = json.dumps({"ok": False, "error_code": 401,
                            "description": "Unauthorized"}).encode()
         self.send_response(401)

@@ -149,21 +149,40 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def content_folder() -> Path:
+    """The FAQ folder the matcher reads (the repository's faq/, where curators write)."""
+    from assistant.faq.content import FAQ_DIR
+
+    return FAQ_DIR
+
+
 def _tune(args: argparse.Namespace, settings: Settings) -> int:
     """Cross-validates the matcher on the training phrasings and prints the threshold table."""
     entries = load_entries(args.locale)
     pool = load_phrasings(args.locale)
     if args.extra:
         pool += [row for rows in read_labelled(Path(args.extra)).values() for row in rows]
+    if not 0 < args.cap < 1:
+        raise UsageError("--cap must be a share between 0 and 1, such as 0.03")
     for c in args.c:
         ranked = cross_validate(entries, pool, folds=args.folds, c=c)
-        chosen = choose_threshold(pool, ranked)
+        chosen = choose_threshold(pool, ranked, cap=args.cap)
         print(f"C={c}: {args.folds}-fold cross-validation over {len(pool)} phrasings")
         print(f"  {'answer at':<40} {'top-1':>6} {'top-3':>6} {'answered-right':>14} "
               f"{'refused':>8} {'wrong':>6}")
         for threshold in sorted({0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, chosen}):
             mark = "  <- lowest with wrong <= cap" if threshold == chosen else ""
             print(_figures_line(f"{threshold:.2f}", figures(pool, ranked, threshold)) + mark)
+        if args.write:
+            if chosen > 1:
+                raise UsageError(f"no threshold keeps wrong answers within {args.cap:.0%}")
+            path = content_folder() / args.locale / "matcher.toml"
+            path.write_text(
+                f"# Chosen by `faq tune --locale {args.locale} --cap {args.cap} --write`: the "
+                f"lowest probability\n# to answer at whose cross-validated wrong answers stay "
+                f"within {args.cap:.0%}.\nanswer = {chosen:.2f}\nsuggest = 0.12\n",
+                encoding="utf-8")
+            print(f"Wrote {path}: answer at {chosen:.2f}.")
     return 0
 
 
@@ -311,6 +330,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     tune.add_argument("--folds", type=int, default=5)
     tune.add_argument("--c", type=float, nargs="+", default=[C])
     tune.add_argument("--extra", help="more labelled rows (id<TAB>locale<TAB>question)")
+    tune.add_argument("--cap", type=float, default=WRONG_CAP,
+                      help="the largest share of wrong answers allowed (default 0.02)")
+    tune.add_argument("--write", action="store_true",
+                      help="write the chosen threshold to faq/<locale>/matcher.toml")
     tune.set_defaults(handler=_tune)
 
     bench = sub.add_parser("bench", help="time matching with all entries loaded")

@@ -10,6 +10,9 @@ import assistant.models  # noqa: F401  (registers the tables on the metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata
+# Two workers starting on a fresh PostgreSQL database would both create the tables: the
+# first to start holds this transaction-level lock, and the second then finds them made.
+MIGRATION_LOCK = 0x5C4001A5
 
 
 def run_migrations_online() -> None:
@@ -24,6 +27,9 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": MIGRATION_LOCK})
             context.run_migrations()
         connection.commit()
 
