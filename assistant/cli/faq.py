@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
@@ -31,7 +32,15 @@ from assistant.faq.evaluation import (
     figures,
     rank_all,
 )
-from assistant.faq.matcher import OUT_OF_SCOPE, C, Match, Matcher, Outcome, build_matcher
+from assistant.faq.matcher import (
+    OUT_OF_SCOPE,
+    THRESHOLDS_FILE,
+    C,
+    Match,
+    Matcher,
+    Outcome,
+    build_matcher,
+)
 from assistant.models import UnansweredQuestion, utcnow
 from assistant.schools import School, load_profiles
 from assistant.settings import Settings
@@ -149,11 +158,16 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def content_folder() -> Path:
-    """The FAQ folder the matcher reads (the repository's faq/, where curators write)."""
+def write_threshold(locale: str, answer: float) -> None:
+    """Sets one locale's answer threshold in faq/thresholds.toml, keeping the others."""
     from assistant.faq.content import FAQ_DIR
 
-    return FAQ_DIR
+    path = FAQ_DIR / THRESHOLDS_FILE
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    table = re.compile(rf"(?ms)^\[{re.escape(locale)}\]\n.*?(?=^\[|\Z)")
+    block = f"[{locale}]\nanswer = {answer:.2f}\nsuggest = 0.12\n\n"
+    text = table.sub(block, text) if table.search(text) else text.rstrip("\n") + "\n\n" + block
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def _tune(args: argparse.Namespace, settings: Settings) -> int:
@@ -176,13 +190,8 @@ def _tune(args: argparse.Namespace, settings: Settings) -> int:
         if args.write:
             if chosen > 1:
                 raise UsageError(f"no threshold keeps wrong answers within {args.cap:.0%}")
-            path = content_folder() / args.locale / "matcher.toml"
-            path.write_text(
-                f"# Chosen by `faq tune --locale {args.locale} --cap {args.cap} --write`: the "
-                f"lowest probability\n# to answer at whose cross-validated wrong answers stay "
-                f"within {args.cap:.0%}.\nanswer = {chosen:.2f}\nsuggest = 0.12\n",
-                encoding="utf-8")
-            print(f"Wrote {path}: answer at {chosen:.2f}.")
+            write_threshold(args.locale, chosen)
+            print(f"Wrote faq/{THRESHOLDS_FILE}: {args.locale} answers at {chosen:.2f}.")
     return 0
 
 

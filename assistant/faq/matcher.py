@@ -149,13 +149,18 @@ class Matcher:
         return Match(Outcome.UNKNOWN, round(top_score))
 
 
+THRESHOLDS_FILE = "thresholds.toml"
+
+
 def thresholds_for(locale: str, folder: Path = FAQ_DIR) -> Thresholds:
-    """A locale's own thresholds, from faq/<locale>/matcher.toml when it has one (each
+    """A locale's own thresholds, from faq/thresholds.toml when it lists the locale (each
     language's questions score differently; `faq tune --locale L` shows the table)."""
-    path = folder / locale / "matcher.toml"
+    path = folder / THRESHOLDS_FILE
     if not path.is_file():
         return Thresholds()
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = tomllib.loads(path.read_text(encoding="utf-8")).get(locale)
+    if not isinstance(data, dict):
+        return Thresholds()
     found = Thresholds(answer=float(data.get("answer", Thresholds.answer)),
                        suggest=float(data.get("suggest", Thresholds.suggest)))
     if not 0 < found.suggest <= found.answer < 1:
