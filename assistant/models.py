@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -12,8 +14,30 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    """Returns the current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    """Returns the current time, timezone-aware, in UTC (see ASSISTANT_CLOCK)."""
+    start = clock_start()
+    if start is None:
+        return datetime.now(UTC)
+    return start + timedelta(seconds=time.monotonic() - _STARTED)
+
+
+_STARTED = time.monotonic()
+
+
+def clock_start() -> datetime | None:
+    """ASSISTANT_CLOCK (an ISO time with its offset, for tests, training and demos): the
+    program's clock starts at that time and runs on from there."""
+    raw = os.environ.get("ASSISTANT_CLOCK", "").strip()
+    if not raw:
+        return None
+    try:
+        start = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"ASSISTANT_CLOCK must be an ISO time such as "
+                         f"2026-11-30T09:00:00+00:00, got {raw!r}") from None
+    if start.tzinfo is None:
+        raise ValueError("ASSISTANT_CLOCK needs its offset, such as +00:00")
+    return start.astimezone(UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from assistant.models import clock_start
+
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _PLACEHOLDER_TOKENS = {"changeme", "change-me", "your-token-here", "token", "xxx", "secret"}
 
@@ -84,6 +86,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", worker):
         raise SettingsError("WORKER_ID must be 1-40 letters, digits, dots, dashes or "
                             f"underscores, got {worker!r}")
+
+    try:
+        clock_start()
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
 
     schools_text = env.get("SCHOOLS_DIR", "").strip()
     schools_dir = Path(schools_text) if schools_text else None

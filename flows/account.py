@@ -12,9 +12,10 @@ from assistant.engine import Context, Outcome, State
 from assistant.events import Button, Event, Reply
 from assistant.flowkit import StepTable, cancelled, dispatch, off_step, step_of
 from assistant.i18n import N_, when_text
-from assistant.models import AgreementEvent, ConcernStatus, QuestionStatus
-from assistant.people.erasure import erase_account, unlink_account
+from assistant.models import AgreementEvent, ConcernStatus, QuestionStatus, Staff
+from assistant.people.erasure import erase_account, staff_of, unlink_account
 from assistant.people.records import data_record, kept_about
+from assistant.people.staff_leaving import hand_over
 
 NAME = "account"
 
@@ -31,6 +32,12 @@ CONCERN_STATUS: dict[str, str] = {ConcernStatus.OPEN: N_("waiting to be read"),
 QUESTION_STATUS: dict[str, str] = {QuestionStatus.OPEN: N_("waiting for an answer"),
                    QuestionStatus.ANSWERED: N_("answered here"),
                    QuestionStatus.ELSEWHERE: N_("answered outside this chat")}
+
+
+def session_staff(ctx: Context) -> list[Staff]:
+    """The staff posts this account holds, at any school."""
+    assert ctx.account.id is not None
+    return staff_of(session=ctx.session, account_id=ctx.account.id)
 
 
 class Step(StrEnum):
@@ -100,6 +107,13 @@ class AccountFlow:
     def _confirmed(self, ctx: Context, step: Step | None) -> Outcome:
         """Unlinks the account and, for /forget, erases what is kept about it."""
         _ = ctx._
+        # A member of staff's open concerns and questions go to colleagues first, and what
+        # was queued for this chat is withdrawn: nothing waits for someone who has gone.
+        for member in session_staff(ctx):
+            hand_over(session=ctx.session, schools=ctx.schools, staff=member,
+                      address=ctx.account.address, now=ctx.now,
+                      concern_actions=ctx.services.concern_actions,
+                      question_actions=ctx.services.question_actions)
         unlink_account(session=ctx.session, account=ctx.account)
         if step is Step.FORGET:
             erase_account(session=ctx.session, account=ctx.account, now=ctx.now)

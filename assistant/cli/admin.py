@@ -18,10 +18,21 @@ from sqlmodel import Session, col, func, select
 from assistant.cli.common import open_school, school_arg
 from assistant.cli.errors import UsageError
 from assistant.concerns.service import unreceived_concerns
-from assistant.models import Guardian, GuardianPupil, Pupil, SchoolClass, Staff, StaffRole, utcnow
+from assistant.models import (
+    Account,
+    Guardian,
+    GuardianPupil,
+    Pupil,
+    SchoolClass,
+    Staff,
+    StaffRole,
+    utcnow,
+)
 from assistant.people.identity import DEFAULT_DAYS, ROLES, issue_code
 from assistant.people.roster import RosterError, import_roster, parse_roster
+from assistant.people.staff_leaving import Handed, hand_over, remove_roles
 from assistant.private_files import FileRefused, write_private_csv
+from assistant.schools import load_profiles
 from assistant.settings import Settings
 
 BOT_ENV = "TELEGRAM_BOT_USERNAME"
@@ -334,16 +345,53 @@ def _staff_code(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _hand_over(session: Session, settings: Settings, member: Staff) -> Handed:
+    """Sends a member of staff's open concerns and questions to colleagues."""
+    from assistant.runtime import CONCERN_ACTIONS, QUESTION_ACTIONS
+
+    account = session.get(Account, member.account_id) if member.account_id else None
+    return hand_over(session=session, schools=load_profiles(settings.schools_dir),
+                     staff=member, address=account.address if account else None,
+                     now=utcnow(), concern_actions=CONCERN_ACTIONS,
+                     question_actions=QUESTION_ACTIONS)
+
+
+def _handed_line(handed: Handed) -> str:
+    return (f"{handed.concerns} open concern(s) and {handed.questions} question(s) sent on to "
+            f"colleagues; {handed.withdrawn} queued message(s) to them withdrawn.")
+
+
 def _staff_absent(args: argparse.Namespace, settings: Settings) -> int:
     db = open_school(settings, args.school)[1]
     with _session(db) as session:
         member = _staff_member(session, args.school, args.staff_id)
         member.absent = not args.back
         session.add(member)
+        handed = None if args.back else _hand_over(session, settings, member)
         session.commit()
         state = "back: concerns reach them again" if args.back else (
-            "absent: concerns for their roles go to deputies and fallbacks")
+            "absent: they see no concerns or questions, and those for their roles go to "
+            "deputies and fallbacks")
         print(f"{member.name} is {state}.")
+        if handed is not None:
+            print(_handed_line(handed))
+    return 0
+
+
+def _staff_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """A leaver: their work goes to colleagues, their chat is unlinked, their roles end."""
+    db = open_school(settings, args.school)[1]
+    with _session(db) as session:
+        member = _staff_member(session, args.school, args.staff_id)
+        handed = _hand_over(session, settings, member)
+        member.account_id, member.linked_at = None, None
+        member.absent = True
+        session.add(member)
+        remove_roles(session, member)
+        session.commit()
+        print(f"{member.name} is removed: unlinked, with no roles; their past actions stay in "
+              "the records.")
+        print(_handed_line(handed))
     return 0
 
 
@@ -412,3 +460,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     absent.add_argument("--staff-id", type=int, required=True, metavar="N")
     absent.add_argument("--back", action="store_true", help="mark them back instead")
     absent.set_defaults(handler=_staff_absent)
+
+    remove = staff_sub.add_parser(
+        "remove", help="a leaver or a suspension: unlink them, end their roles, and send their "
+                       "open concerns and questions to colleagues")
+    school_arg(remove)
+    remove.add_argument("--staff-id", type=int, required=True, metavar="N")
+    remove.set_defaults(handler=_staff_remove)

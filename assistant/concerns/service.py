@@ -266,6 +266,8 @@ def visible_to(session: Session, concern: Concern, staff: Staff) -> bool:
     """Only staff it was routed, passed or escalated to, and the DSL and deputies, see it."""
     if staff.school_id != concern.school_id:
         return False
+    if staff.absent:  # away or suspended: the school has handed their work to others
+        return False
     if set(roles_of(session, staff.id or 0)) & set(SAFEGUARDING):
         return True
     return session.exec(

@@ -23,6 +23,11 @@ from assistant.outbox import DELETION, ERASED_RECIPIENT, FORGET_AFTER_SENDING
 from assistant.people.records import signatures_of
 
 
+def staff_of(*, session: Session, account_id: int) -> list[Staff]:
+    """The staff posts an account holds."""
+    return list(session.exec(select(Staff).where(Staff.account_id == account_id)))
+
+
 def unlink_account(*, session: Session, account: Account) -> None:
     """Unlinks an account from every roster contact and staff post it stands for."""
     people: list[Guardian | Staff] = [

@@ -186,6 +186,8 @@ def visible_to(session: Session, question: SchoolQuestion, staff: Staff) -> bool
     """Only the staff it was sent or passed to, the office and the head see a question."""
     if staff.school_id != question.school_id:
         return False
+    if staff.absent:  # away or suspended: the school has handed their work to others
+        return False
     if set(roles_of(session, staff.id or 0)) & set(SEE_ALL):
         return True
     return session.exec(select(QuestionEvent.id).where(
