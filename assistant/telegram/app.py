@@ -8,6 +8,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from telegram import Bot, Update
 from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
@@ -19,6 +20,7 @@ from assistant.engine import Engine
 from assistant.i18n import SOURCE_LOCALE, Gettext, available_locales, gettext_for
 from assistant.outbox import Dispatcher
 from assistant.outbox_drain import Drainer
+from assistant.poller_lock import AlreadyPolling, polling_lock
 from assistant.questions.service import remind_all
 from assistant.settings import Settings, SettingsError
 from assistant.telegram.delivery import make_sender
@@ -194,14 +196,14 @@ def run_bot(settings: Settings, *, default_school: str) -> None:
     warn_unreceived(engine.db, engine.schools)
     application = build_application(settings, engine)
     try:
-        _serve(application, settings)
+        _serve(application, settings, engine.db)
     except InvalidToken:
         # The library's message quotes the token: say what is wrong without it.
         raise SettingsError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather "
                             "(/mybots, API Token)") from None
 
 
-def _serve(application: BotApplication, settings: Settings) -> None:
+def _serve(application: BotApplication, settings: Settings, db: sa.Engine) -> None:
     """Serves updates until stopped: long polling, or a webhook when WEBHOOK_URL is set."""
     if settings.webhook_url:
         path, url = webhook_route(settings.webhook_url)
@@ -215,5 +217,9 @@ def _serve(application: BotApplication, settings: Settings) -> None:
             allowed_updates=Update.ALL_TYPES,
         )
     else:
-        log.info("starting the bot with long polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            with polling_lock(db):
+                log.info("starting the bot with long polling")
+                application.run_polling(allowed_updates=Update.ALL_TYPES)
+        except AlreadyPolling as refused:
+            raise SettingsError(str(refused)) from None
