@@ -11,6 +11,13 @@ from assistant.people.identity import StaffLink, identity_of
 WHOLE_SCHOOL_ROLES = ("head", "office", "dsl", "deputy-dsl")
 
 
+def staff_posts(ctx: Context) -> list[StaffLink]:
+    """Every staff post the user holds, at every school of the install (one person can work
+    at two schools of a trust)."""
+    assert ctx.account.id is not None
+    return list(identity_of(ctx.session, ctx.account.id).staff)
+
+
 def staff_post(ctx: Context) -> StaffLink | None:
     """The user's staff post at the school they are talking to, if any."""
     assert ctx.account.id is not None

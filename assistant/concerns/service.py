@@ -305,10 +305,13 @@ def tell_sender(session: Session, school: School, concern: Concern, text: str, k
 
 
 def concern_by_reference(*, session: Session, reference: str,
-                         school_id: str) -> Concern | None:
-    """Looks up a school's concern by the reference staff and senders quote."""
-    return session.exec(select(Concern).where(
-        Concern.reference == reference, Concern.school_id == school_id)).first()
+                         school_id: str | None = None) -> Concern | None:
+    """Looks up a concern by the reference staff and senders quote (references are unique
+    across the install), at one school if given."""
+    query = select(Concern).where(Concern.reference == reference)
+    if school_id is not None:
+        query = query.where(Concern.school_id == school_id)
+    return session.exec(query).first()
 
 
 def open_concerns_for(*, session: Session, staff: Staff) -> list[Concern]:

@@ -176,10 +176,13 @@ def staff_message(session: Session, question: SchoolQuestion, heading: str, *,
 
 
 def question_by_reference(*, session: Session, reference: str,
-                          school_id: str) -> SchoolQuestion | None:
-    """Looks up a school's question by its reference."""
-    return session.exec(select(SchoolQuestion).where(
-        SchoolQuestion.reference == reference, SchoolQuestion.school_id == school_id)).first()
+                          school_id: str | None = None) -> SchoolQuestion | None:
+    """Looks up a question by its reference (unique across the install), at one school if
+    given."""
+    query = select(SchoolQuestion).where(SchoolQuestion.reference == reference)
+    if school_id is not None:
+        query = query.where(SchoolQuestion.school_id == school_id)
+    return session.exec(query).first()
 
 
 def visible_to(session: Session, question: SchoolQuestion, staff: Staff) -> bool:

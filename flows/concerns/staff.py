@@ -34,7 +34,7 @@ from assistant.flowkit import (
 from assistant.i18n import when_text
 from assistant.models import Concern, ConcernStatus, Staff
 from assistant.people.identity import staff_member
-from flows.staff import staff_post
+from flows.staff import staff_posts
 
 NAME = "concerns_staff"
 MAX_OUTCOME = 500
@@ -77,23 +77,24 @@ class ConcernStaffFlow:
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Acts on a concern button, lists open concerns, or records a resolution."""
         _ = ctx._
-        post = staff_post(ctx)
-        if post is None:
+        members = [m for m in (staff_member(session=ctx.session, staff_id=p.staff_id)
+                               for p in staff_posts(ctx)) if m is not None]
+        if not members:
             return Outcome([staff_only(_)])
-        me = staff_member(session=ctx.session, staff_id=post.staff_id)
-        assert me is not None
         if event.command == "concerns" or (event.action is None and state is None):
-            return Outcome([self._list(ctx, me)])
+            return Outcome([self._list(ctx, members)])
         if state is not None:
             handler = dispatch(self.steps, step_of(Step, state.step), event)
             if handler is not None:
-                return handler(ctx, event, load(ResolveData, state.data), me)
+                data = load(ResolveData, state.data)
+                return handler(ctx, event, data, self._member_for(ctx, members, data.ref))
             if event.action is None or event.action not in self.entry_actions:
                 return off_step(_, event, state, self.step_replies(ctx, state))
-        # The rest are a concern's own buttons, which work whatever the conversation.
-        concern = concern_by_reference(session=ctx.session, reference=event.payload,
-                                       school_id=me.school_id)
-        if concern is None or not visible_to(ctx.session, concern, me):
+        # The rest are a concern's own buttons, which work whatever the conversation, and act
+        # at the school the concern belongs to (one person may work at two of a trust).
+        concern = concern_by_reference(session=ctx.session, reference=event.payload)
+        me = next((m for m in members if concern and m.school_id == concern.school_id), None)
+        if concern is None or me is None or not visible_to(ctx.session, concern, me):
             return Outcome([Reply(_("Sorry, that concern isn't one you can see."))])
         if event.action == SHOW:
             payload = staff_message(ctx.session, concern, ctx.locale, _("Concern"),
@@ -119,9 +120,19 @@ class ConcernStaffFlow:
         return [Reply(ctx._("Please type a short outcome for the record of {ref} (what was "
                             "done), up to {n} characters.").format(ref=ref, n=MAX_OUTCOME))]
 
-    def _list(self, ctx: Context, me: Staff) -> Reply:
+    @staticmethod
+    def _member_for(ctx: Context, members: list[Staff], reference: str) -> Staff:
+        """The user's post at the school of the concern a step is about."""
+        concern = concern_by_reference(session=ctx.session, reference=reference)
+        return next((m for m in members if concern and m.school_id == concern.school_id),
+                    members[0])
+
+    def _list(self, ctx: Context, members: list[Staff]) -> Reply:
         _ = ctx._
-        open_ones = open_concerns_for(session=ctx.session, staff=me)
+        open_ones = sorted((c for me in members
+                            for c in open_concerns_for(session=ctx.session, staff=me)),
+                           key=lambda c: (not c.urgent, c.created_at))
+        several = len({m.school_id for m in members}) > 1
         if not open_ones:
             return Reply(_("You have no open concerns."))
         lines = [_("Your open concerns:")]
@@ -129,8 +140,10 @@ class ConcernStaffFlow:
         for concern in open_ones[:20]:
             s = summary(ctx.session, concern)
             flag = _("URGENT ") if concern.urgent else ""
+            school = (" · " + ctx.schools[concern.school_id].name
+                      if several and concern.school_id in ctx.schools else "")
             lines.append(f"- {flag}{s.reference}: {s.child or '-'} {s.class_code} · "
-                         f"{s.category.replace('-', ' ')} · {concern.status}")
+                         f"{s.category.replace('-', ' ')} · {concern.status}{school}")
             rows.append((Button(_("Open {ref}").format(ref=s.reference), SHOW,
                                 s.reference),))
         return Reply("\n".join(lines), tuple(rows))

@@ -39,7 +39,7 @@ from assistant.questions.service import (
     visible_to,
 )
 from assistant.schools import School
-from flows.staff import staff_post
+from flows.staff import staff_posts
 
 NAME = "questions_staff"
 # The buttons on every question put in front of staff.
@@ -91,23 +91,25 @@ class QuestionStaffFlow:
     def handle(self, ctx: Context, event: Event, state: State | None) -> Outcome:
         """Acts on a question's button, lists open questions, or takes a typed answer."""
         _ = ctx._
-        post = staff_post(ctx)
-        if post is None:
+        members = [m for m in (staff_member(session=ctx.session, staff_id=p.staff_id)
+                               for p in staff_posts(ctx)) if m is not None]
+        if not members:
             return Outcome([staff_only(_)])
-        me = staff_member(session=ctx.session, staff_id=post.staff_id)
-        assert me is not None
         if event.command == "questions" or (event.action is None and state is None):
-            return Outcome([self._list(ctx, me)])
+            return Outcome([self._list(ctx, members)])
         if state is not None:
             handler = dispatch(self.steps, step_of(Step, state.step), event)
             if handler is not None:
-                return handler(ctx, event, load(ReplyData, state.data), me)
+                data = load(ReplyData, state.data)
+                return handler(ctx, event, data, self._member_for(ctx, members, data.ref))
             if event.action is None or event.action not in self.entry_actions:
                 return off_step(_, event, state, self.step_replies(ctx, state))
-        # The rest are a question's own buttons, which work whatever the conversation.
-        question = question_by_reference(session=ctx.session, reference=event.payload,
-                                         school_id=me.school_id)
-        if question is None or not visible_to(ctx.session, question, me):
+        # The rest are a question's own buttons, which work whatever the conversation, and
+        # act at the school the question belongs to.
+        question = question_by_reference(session=ctx.session, reference=event.payload)
+        me = next((m for m in members if question and m.school_id == question.school_id),
+                  None)
+        if question is None or me is None or not visible_to(ctx.session, question, me):
             return Outcome([Reply(_("Sorry, that question isn't one you can see."))])
         if event.action == SHOW:
             payload = staff_message(ctx.session, question, _("Question from a family"),
@@ -135,8 +137,7 @@ class QuestionStaffFlow:
         """The request for the answer, with the FAQ entries that may already answer it."""
         _ = ctx._
         data = load(ReplyData, state.data)
-        question = question_by_reference(session=ctx.session, reference=data.ref,
-                                         school_id=ctx.school.id)
+        question = question_by_reference(session=ctx.session, reference=data.ref)
         entries = self._entries(ctx, question.locale if question else ctx.locale)
         if data.entry and data.entry in entries:
             return [Reply(_("The family will also get the FAQ answer \u201c{entry}\u201d. Type "
@@ -249,15 +250,24 @@ class QuestionStaffFlow:
         return Reply(_("This question has already been answered{by}.").format(
             by=_(" by {name}").format(name=who) if who else ""))
 
-    def _list(self, ctx: Context, me: Staff) -> Reply:
+    @staticmethod
+    def _member_for(ctx: Context, members: list[Staff], reference: str) -> Staff:
+        """The user's post at the school of the question a step is about."""
+        question = question_by_reference(session=ctx.session, reference=reference)
+        return next((m for m in members if question and m.school_id == question.school_id),
+                    members[0])
+
+    def _list(self, ctx: Context, members: list[Staff]) -> Reply:
         _ = ctx._
-        waiting = open_questions_for(session=ctx.session, staff=me)
+        waiting = sorted((q for me in members
+                          for q in open_questions_for(session=ctx.session, staff=me)),
+                         key=lambda q: (q.created_at, q.id or 0))
         if not waiting:
             return Reply(_("There are no open questions for you."))
-        school = ctx.schools.get(me.school_id, ctx.school)
         lines = [_("Open questions, oldest first:")]
         rows: list[tuple[Button, ...]] = []
         for question in waiting[:20]:
+            school = ctx.schools.get(question.school_id, ctx.school)
             s = summary(ctx.session, question)
             asked = when_text(question.created_at, ctx.locale, school.timezone)
             lines.append(f"- {s.reference} · {asked} · {s.child or '-'} {s.class_code} · "
