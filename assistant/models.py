@@ -274,6 +274,8 @@ class OutboxMessage(SQLModel, table=True):
     """A message to send later: durable, scheduled, deduplicated, retried."""
 
     __tablename__ = "outbox"
+    # The due-message query reads only rows waiting and due, not every pending row.
+    __table_args__ = (sa.Index("ix_outbox_status_not_before", "status", "not_before"),)
     id: int | None = Field(default=None, primary_key=True)
     recipient: str = Field(max_length=64, index=True)
     school_id: str = Field(foreign_key="school.id", max_length=40)

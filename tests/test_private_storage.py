@@ -50,3 +50,33 @@ def test_an_export_never_writes_through_a_symbolic_link(tmp_path: Path, overwrit
     with pytest.raises(FileRefused, match="symbolic link"):
         write_private_csv(link, ["a"], [["1"]], overwrite=overwrite)
     assert target.read_text() == "someone else's file"
+
+
+def test_purge_removes_old_outbox_history_and_old_unanswered_questions_only(engine) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session, select
+
+    from assistant.db import transaction
+    from assistant.models import OutboxMessage, UnansweredQuestion
+    from tests.support.cli import run_cli
+
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    with transaction(engine.db) as session:
+        for i, (age, status) in enumerate([(40, "sent"), (10, "sent"), (40, "pending")]):
+            session.add(OutboxMessage(recipient="telegram:42", school_id="demo", kind="x",
+                                      payload={"text": "Ava's link"}, status=status,
+                                      dedupe_key=f"k{i}", created_at=now - timedelta(days=age),
+                                      not_before=now))
+        session.add(UnansweredQuestion(school_id="demo", locale="en", text="old", reason="x",
+                                       created_at=now - timedelta(days=400)))
+        session.add(UnansweredQuestion(school_id="demo", locale="en", text="new", reason="x",
+                                       created_at=now - timedelta(days=10)))
+    result = run_cli("purge", "--school", "demo", env={
+        "DATABASE_URL": str(engine.db.url), "ASSISTANT_CLOCK": now.isoformat()})
+    assert result.returncode == 0, result.stderr
+    assert "Removed 1 outbox message(s)" in result.stdout
+    assert "1 unanswered question(s)" in result.stdout
+    with Session(engine.db) as session:
+        assert sorted(m.dedupe_key for m in session.exec(select(OutboxMessage))) == ["k1", "k2"]
+        assert [q.text for q in session.exec(select(UnansweredQuestion))] == ["new"]
