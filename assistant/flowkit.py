@@ -32,7 +32,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from assistant.engine import Outcome, State, expired_reply
-from assistant.events import Event, Reply
+from assistant.events import Button, Event, Reply
 from assistant.i18n import Gettext
 
 if TYPE_CHECKING:
@@ -136,3 +136,11 @@ def typed_guess(outcome: Outcome) -> Outcome:
 def cancelled(_: Gettext) -> Reply:
     """The answer to a flow's own Cancel (or No, or Keep it) button: nothing was done."""
     return Reply(_("Okay, nothing has changed."))
+
+
+def payload_buttons(payload: dict[str, object]) -> tuple[tuple[Button, ...], ...]:
+    """The buttons of an outbox payload (rows of label, action, payload), as a reply's."""
+    rows = payload.get("buttons", [])
+    assert isinstance(rows, list)
+    return tuple(tuple(Button(b["label"], b["action"], b["payload"]) for b in row)
+                 for row in rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -10,10 +9,10 @@ from sqlmodel import Session, select
 
 from assistant.events import Event
 from assistant.models import FaqCandidate, QuestionEvent, SchoolQuestion, UnansweredQuestion
-from assistant.outbox import Claimed, Dispatcher
-from assistant.questions.service import remind_all
+from assistant.outbox import Claimed
 from tests.family import Person, add_family, add_staff
 from tests.support.cli import run_cli
+from tests.support.outbox import deliver
 
 SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 MONDAY_0830 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
@@ -41,20 +40,6 @@ def people(engine, clock) -> dict[str, Person]:
         found[name] = Person(engine, user)
         found[name].say(f"/start {codes[name]}")
     return found
-
-
-def deliver(engine, clock, when: datetime | None = None) -> list[Claimed]:
-    sent: list[Claimed] = []
-
-    async def send(item: Claimed) -> None:
-        sent.append(item)
-
-    if when is not None:
-        clock.now = when
-    remind_all(engine.db, engine.schools, clock.now, engine.services.question_actions)
-    asyncio.run(Dispatcher(db=engine.db, schools=engine.schools, send=send,
-                           clock=clock).run_once())
-    return sent
 
 
 def ask(person: Person, question: str = NOT_IN_FAQ, about: str = "Ava") -> str:

@@ -3,18 +3,16 @@ they see nothing more, and what was waiting for them reaches a colleague."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
-from assistant.concerns.service import escalate_all
 from assistant.events import Event
 from assistant.models import Concern, OutboxMessage, Staff
-from assistant.outbox import Claimed, Dispatcher
 from tests.family import Person, add_family, add_staff
 from tests.support.cli import run_cli
+from tests.support.outbox import deliver
 
 SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 MONDAY_0830 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
@@ -36,20 +34,6 @@ def people(engine, clock) -> dict[str, Person]:
         found[name] = Person(engine, user)
         found[name].say(f"/start {codes[name]}")
     return found
-
-
-def deliver(engine, clock, when: datetime | None = None) -> list[Claimed]:
-    sent: list[Claimed] = []
-
-    async def send(item: Claimed) -> None:
-        sent.append(item)
-
-    if when is not None:
-        clock.now = when
-    escalate_all(engine.db, engine.schools, clock.now, engine.services.concern_actions)
-    asyncio.run(Dispatcher(db=engine.db, schools=engine.schools, send=send,
-                           clock=clock).run_once())
-    return sent
 
 
 def raise_concern(person: Person, text: str) -> None:

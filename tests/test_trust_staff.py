@@ -3,27 +3,12 @@ from the same chat."""
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlmodel import Session, select
 
-from assistant.concerns.service import escalate_all
 from assistant.events import Event
 from assistant.models import Concern
-from assistant.outbox import Claimed, Dispatcher
 from tests.family import Person, add_family, add_staff
-
-
-def deliver(engine, clock) -> list[Claimed]:
-    sent: list[Claimed] = []
-
-    async def send(item: Claimed) -> None:
-        sent.append(item)
-
-    escalate_all(engine.db, engine.schools, clock.now, engine.services.concern_actions)
-    asyncio.run(Dispatcher(db=engine.db, schools=engine.schools, send=send,
-                           clock=clock).run_once())
-    return sent
+from tests.support.outbox import deliver
 
 
 def test_a_dsl_at_two_schools_acknowledges_the_second_schools_concern(engine, clock) -> None:

@@ -28,6 +28,7 @@ from assistant.flowkit import (
     dump,
     load,
     off_step,
+    payload_buttons,
     staff_only,
     step_of,
 )
@@ -102,7 +103,7 @@ class ConcernStaffFlow:
                                                                           me.id or 0))
             text = str(payload["text"]) + "\n\n" + _("Status: {status}").format(
                 status=concern.status)
-            return Outcome([Reply(text, _buttons(payload), protect=True)])
+            return Outcome([Reply(text, payload_buttons(payload), protect=True)])
         if event.action == ACTIONS.acknowledge:
             return Outcome([self._acknowledge(ctx, me, concern)])
         if event.action == ACTIONS.pass_on:
@@ -198,9 +199,3 @@ class ConcernStaffFlow:
         return Outcome([Reply(_("Resolved and recorded at {when}.").format(
             when=when_text(ctx.now, ctx.locale, ctx.schools[concern.school_id].timezone)))])
 
-
-def _buttons(payload: dict[str, object]) -> tuple[tuple[Button, ...], ...]:
-    rows = payload.get("buttons", [])
-    assert isinstance(rows, list)
-    return tuple(tuple(Button(b["label"], b["action"], b["payload"]) for b in row)
-                 for row in rows)

@@ -18,6 +18,7 @@ from assistant.flowkit import (
     dump,
     load,
     off_step,
+    payload_buttons,
     staff_only,
     step_of,
 )
@@ -116,7 +117,7 @@ class QuestionStaffFlow:
                                     actions=ACTIONS, locale=ctx.locale)
             text = str(payload["text"]) + "\n\n" + _("Status: {status}").format(
                 status=question.status)
-            return Outcome([Reply(text, _buttons(payload), protect=True)])
+            return Outcome([Reply(text, payload_buttons(payload), protect=True)])
         if question.status != QuestionStatus.OPEN:
             return Outcome([self._done_already(ctx, question)])
         school = ctx.schools[question.school_id]
@@ -277,9 +278,3 @@ class QuestionStaffFlow:
             lines.append(_("...and {n} more.").format(n=len(waiting) - 20))
         return Reply("\n".join(lines), tuple(rows))
 
-
-def _buttons(payload: dict[str, object]) -> tuple[tuple[Button, ...], ...]:
-    rows = payload.get("buttons", [])
-    assert isinstance(rows, list)
-    return tuple(tuple(Button(b["label"], b["action"], b["payload"]) for b in row)
-                 for row in rows)
