@@ -18,10 +18,17 @@ def utcnow() -> datetime:
     start = clock_start()
     if start is None:
         return datetime.now(UTC)
-    return start + timedelta(seconds=time.monotonic() - _STARTED)
+    # The clock runs on from when this process first read the setting's value.
+    began = _BEGAN.setdefault(start.isoformat(), time.monotonic())
+    return start + timedelta(seconds=time.monotonic() - began)
 
 
-_STARTED = time.monotonic()
+_BEGAN: dict[str, float] = {}
+
+
+def forget_clock() -> None:
+    """Starts ASSISTANT_CLOCK afresh on its next reading, as a new process would."""
+    _BEGAN.clear()
 
 
 def clock_start() -> datetime | None:

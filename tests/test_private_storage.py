@@ -80,3 +80,17 @@ def test_purge_removes_old_outbox_history_and_old_unanswered_questions_only(engi
     with Session(engine.db) as session:
         assert sorted(m.dedupe_key for m in session.exec(select(OutboxMessage))) == ["k1", "k2"]
         assert [q.text for q in session.exec(select(UnansweredQuestion))] == ["new"]
+
+
+def test_assistant_clock_starts_at_the_time_given_and_runs_on(monkeypatch) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from assistant.models import utcnow
+
+    monkeypatch.setenv("ASSISTANT_CLOCK", "2026-11-30T08:29:00+00:00")
+    time.sleep(0.05)  # long after the program started: the clock still starts at the setting
+    first = utcnow()
+    assert datetime(2026, 11, 30, 8, 29, tzinfo=UTC) <= first < datetime(
+        2026, 11, 30, 8, 29, 1, tzinfo=UTC)
+    assert utcnow() >= first

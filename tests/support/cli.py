@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 
+from assistant import models
 from assistant.cli.main import main
 
 
@@ -31,6 +32,8 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
 def run_cli(*args: str, env: Mapping[str, str] | None = None,
             stdin: str = "") -> subprocess.CompletedProcess[str]:
     """Runs one command in-process; returns its exit code, stdout and stderr like a process."""
+    # A fresh process reads ASSISTANT_CLOCK anew: its clock starts at the setting now.
+    models.forget_clock()
     out, err = io.StringIO(), io.StringIO()
     saved_stdin = sys.stdin
     sys.stdin = io.StringIO(stdin)
