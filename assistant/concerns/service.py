@@ -97,25 +97,39 @@ def holders(session: Session, school_id: str, role: str, class_id: int | None) -
     return list(unique.values())
 
 
+def first_reachable(session: Session, school_id: str, roles: Iterable[str],
+                    class_id: int | None = None, *,
+                    leaving: int | None = None) -> tuple[str, list[Staff]] | None:
+    """The first of these roles, in order, with linked holders who are not away (a class's
+    own teacher for "teacher"), leaving out one member of staff if asked; None if none has."""
+    for role in dict.fromkeys(roles):
+        found = [s for s in holders(session, school_id, role, class_id)
+                 if s.account_id and s.id != leaving]
+        if found:
+            return role, found
+    return None
+
+
+def chain_for(school: School, category: str, urgent: bool) -> list[str]:
+    """The roles a concern goes to, in order: the profile's, the deputies, then the fallbacks."""
+    role = school.routing["urgent" if urgent else category]
+    return [role] + (["deputy-dsl"] if role == "dsl" else []) + list(FALLBACK)
+
+
 def route(session: Session, school: School, category: str, urgent: bool,
           class_id: int | None) -> tuple[str, list[Staff]]:
     """Decides who gets a concern: the profile's role for it, then the fallbacks."""
+    found = first_reachable(session, school.id, chain_for(school, category, urgent), class_id)
+    if found is not None:
+        return found
     role = school.routing["urgent" if urgent else category]
-    chain = [role] + (["deputy-dsl"] if role == "dsl" else []) + list(FALLBACK)
-    for candidate in dict.fromkeys(chain):
-        found = [s for s in holders(session, school.id, candidate, class_id) if s.account_id]
-        if found:
-            return candidate, found
     log.warning("concern at %s: no linked staff for %s or any fallback role", school.id, role)
     return role, holders(session, school.id, role, class_id)
 
 
 def can_receive_urgent(session: Session, school: School) -> bool:
     """Whether an urgent concern would reach someone: a linked holder of its role or a fallback."""
-    role = school.routing["urgent"]
-    chain = [role] + (["deputy-dsl"] if role == "dsl" else []) + list(FALLBACK)
-    return any(s.account_id for candidate in dict.fromkeys(chain)
-               for s in holders(session, school.id, candidate, None))
+    return first_reachable(session, school.id, chain_for(school, "urgent", True)) is not None
 
 
 def staff_locale(session: Session, member: Staff) -> str:

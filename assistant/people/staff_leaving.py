@@ -16,12 +16,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from assistant.concerns.service import (
-    FALLBACK,
     StaffActions,
+    chain_for,
     deliver_to,
-    holders,
+    first_reachable,
 )
-from assistant.concerns.service import route as route_concern
 from assistant.i18n import Gettext
 from assistant.models import (
     Concern,
@@ -38,8 +37,8 @@ from assistant.models import (
     Staff,
     StaffRole,
 )
+from assistant.questions.service import FALLBACK as QUESTION_FALLBACK
 from assistant.questions.service import QuestionActions, deliver
-from assistant.questions.service import route as route_question
 from assistant.schools import School
 
 
@@ -84,16 +83,11 @@ def hand_over(*, session: Session, schools: dict[str, School], staff: Staff, add
     for concern in session.exec(select(Concern).where(
             col(Concern.id).in_(mine), Concern.status != ConcernStatus.RESOLVED)):
         pupil = session.get(Pupil, concern.pupil_id) if concern.pupil_id else None
-        _role, found = route_concern(session, school, concern.category, concern.urgent,
-                                     pupil.class_id if pupil else None)
-        others = [s for s in found if s.id != staff.id]
-        if not others:
-            for role in ("dsl", "deputy-dsl", *FALLBACK):
-                others = [s for s in holders(session, school.id, role, None)
-                          if s.id != staff.id and s.account_id]
-                if others:
-                    break
-        if others:
+        found = first_reachable(session, school.id,
+                                chain_for(school, concern.category, concern.urgent),
+                                pupil.class_id if pupil else None, leaving=staff.id)
+        if found is not None:
+            others = found[1]
             deliver_to(session, school, concern, others, event=ConcernStep.PASSED,
                        actor="system", now=now, heading=partial(_heading, staff.name),
                        actions=concern_actions)
@@ -105,15 +99,12 @@ def hand_over(*, session: Session, schools: dict[str, School], staff: Staff, add
     for question in session.exec(select(SchoolQuestion).where(
             col(SchoolQuestion.id).in_(asked), SchoolQuestion.status == QuestionStatus.OPEN)):
         pupil = session.get(Pupil, question.pupil_id) if question.pupil_id else None
-        _role, found = route_question(session, school, pupil.class_id if pupil else None)
-        others = [s for s in found if s.id != staff.id]
-        if not others:
-            for role in ("office", "head"):
-                others = [s for s in holders(session, school.id, role, None)
-                          if s.id != staff.id and s.account_id]
-                if others:
-                    break
-        if others:
+        class_id = pupil.class_id if pupil else None
+        first = school.questions["child" if class_id is not None else "general"]
+        found = first_reachable(session, school.id, [first, *QUESTION_FALLBACK], class_id,
+                                leaving=staff.id)
+        if found is not None:
+            others = found[1]
             deliver(session, school, question, others, event=QuestionStep.PASSED,
                     heading=partial(_heading, staff.name), now=now, actions=question_actions)
             moved_questions += 1

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from assistant.concerns.service import (
     Heading,
-    holders,
+    first_reachable,
     new_reference,
     recipient,
     roles_of,
@@ -67,10 +67,9 @@ def route(session: Session, school: School, class_id: int | None) -> tuple[str, 
     """Decides who gets a question: the profile's [questions] role (the class teacher for a
     question about a child, the office otherwise), then the office, then the head."""
     first = school.questions["child" if class_id is not None else "general"]
-    for candidate in dict.fromkeys([first, *FALLBACK]):
-        found = [s for s in holders(session, school.id, candidate, class_id) if s.account_id]
-        if found:
-            return candidate, found
+    found = first_reachable(session, school.id, [first, *FALLBACK], class_id)
+    if found is not None:
+        return found
     log.warning("question at %s: no linked staff for %s, the office or the head", school.id,
                 first)
     return first, []
@@ -274,13 +273,10 @@ def pass_to_office(*, session: Session, school: School, question: SchoolQuestion
                    staff: Staff | None, now: datetime, actions: QuestionActions) -> list[Staff]:
     """Passes a question to the office (from the office: the head); returns who it went to."""
     me = staff.id if staff else None
-    for role in FALLBACK:
-        targets = [s for s in holders(session, school.id, role, None)
-                   if s.id != me and s.account_id]
-        if targets:
-            break
-    else:
+    found = first_reachable(session, school.id, FALLBACK, leaving=me)
+    if found is None:
         return []
+    targets = found[1]
     hours = school.ack_working_hours
     heading: Heading = (
         (lambda _: _("Passed to you by {name}").format(name=staff.name)) if staff else
