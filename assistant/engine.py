@@ -17,6 +17,7 @@ from assistant.db import transaction
 from assistant.events import Button, Event, Reply
 from assistant.i18n import Gettext, choose_locale, gettext_for, ngettext_for
 from assistant.models import Account, Conversation, Guardian, Staff, utcnow
+from assistant.outbox import DUE_NOW
 from assistant.safety.check import Danger, DangerCheck
 from assistant.safety.help import help_now, nobody_to_receive_text, tell_school_text
 from assistant.safety.reports import record_report
@@ -70,6 +71,9 @@ class Response:
 
     replies: list[Reply]
     nonce: str = ""
+    # The event queued an outbox message that is due now (an urgent concern for the DSL):
+    # the transport sends the outbox at once instead of at its next tick.
+    due_now: bool = False
 
 
 @dataclass
@@ -255,7 +259,9 @@ class Engine:
                                                 event)])
         try:
             with transaction(self.db) as session:
-                return self._handle(session, event)
+                response = self._handle(session, event)
+                response.due_now = bool(session.info.pop(DUE_NOW, False))
+                return response
         except StaleConversationError:
             account_locale = choose_locale(event.locale)
             return Response([expired_reply(gettext_for(account_locale))])

@@ -33,6 +33,8 @@ class PermanentSendError(Exception):
 # A claim is a small batch under a short lease: a worker that dies holds at most BATCH rows,
 # for at most LEASE, and a restarted worker takes its own back at once (reclaim_own).
 LEASE = timedelta(seconds=60)
+# Set in a session's info when it queued a message that is due at once.
+DUE_NOW = "outbox_due_now"
 BATCH = 10
 
 # The kind of row that deletes messages already in a chat (a live-lesson link after the lesson).
@@ -87,6 +89,9 @@ def enqueue(
         return session.exec(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
         ).one()
+    if due <= now:
+        # Due at once: the transport may send it straight after this transaction commits.
+        session.info[DUE_NOW] = True
     return row
 
 

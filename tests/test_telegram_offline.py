@@ -535,8 +535,8 @@ def test_run_bot_polls_or_listens_on_a_webhook_with_a_secret(
 ) -> None:
     runs: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr("assistant.runtime.build_engine", lambda settings, **kw: engine)
-    monkeypatch.setattr(Application, "run_polling",
-                        lambda self, **kw: runs.append(("polling", kw)))
+    monkeypatch.setattr("assistant.telegram.app.run_polling",
+                        lambda application, **kw: runs.append(("polling", kw)))
     monkeypatch.setattr(Application, "run_webhook",
                         lambda self, **kw: runs.append(("webhook", kw)))
 

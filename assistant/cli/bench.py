@@ -7,7 +7,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from assistant.cli import bench_invitations
+from assistant.cli import bench_crash, bench_invitations
 from assistant.settings import Settings
 
 
@@ -42,3 +42,4 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                          help="also run with the rate limiter the bot uses in production")
     updates.set_defaults(handler=bench_updates)
     bench_invitations.add_command(sub)
+    bench_crash.add_command(sub)

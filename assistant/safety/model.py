@@ -75,7 +75,7 @@ def trained(folder: Path = TRAINING_DIR, extra_safe: Sequence[str] = ()) -> Clas
     the disk cache, or trained now. The cache is named by the raw files, so a start that
     finds it reads and folds nothing."""
     raw = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.tsv"))]
-    key = digest("danger", [*raw, *extra_safe])
+    key = digest(f"danger-{C}", [*raw, *extra_safe])
 
     def train() -> Classifier:
         examples = read_training(folder)

@@ -26,6 +26,7 @@ from assistant.settings import Settings, SettingsError
 from assistant.telegram.delivery import make_sender
 from assistant.telegram.handlers import register
 from assistant.telegram.menus import DEFAULT_COMMANDS, publish_commands, try_call
+from assistant.telegram.polling import run_polling
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    register(application, engine)
+    handlers = register(application, engine)
 
     dispatcher = Dispatcher(
         db=engine.db, schools=engine.schools, send=make_sender(application.bot, db=engine.db),
@@ -162,6 +163,8 @@ def build_application(
         log.info("outbox: took back %s message(s) this worker had claimed when it stopped",
                  reclaimed)
     drain = Drainer(dispatcher)
+    # An urgent concern queued while handling an update goes out at once, not at the next tick.
+    handlers.wake_outbox = drain.wake
 
     async def run_outbox(context: Context) -> None:
         """Escalates overdue concerns, reminds staff of unanswered questions, then sends the
@@ -220,6 +223,7 @@ def _serve(application: BotApplication, settings: Settings, db: sa.Engine) -> No
         try:
             with polling_lock(db):
                 log.info("starting the bot with long polling")
-                application.run_polling(allowed_updates=Update.ALL_TYPES)
+                # Each update is confirmed to Telegram only once handled, so a crash loses none.
+                run_polling(application, allowed_updates=Update.ALL_TYPES)
         except AlreadyPolling as refused:
             raise SettingsError(str(refused)) from None

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot, CallbackQuery, Update
@@ -56,11 +57,15 @@ class Handlers:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Sends the outbox now; set by the application that runs the outbox.
+        self.wake_outbox: Callable[[], None] | None = None
 
     async def respond(self, bot: Bot, chat_id: int, event: Event) -> None:
         """Runs an event through the engine off the event loop and sends every reply."""
         # The engine is synchronous and waits on the database: keep it off the event loop.
         response = await asyncio.to_thread(self.engine.handle, event)
+        if response.due_now and self.wake_outbox is not None:
+            self.wake_outbox()
         for reply in response.replies:
             if reply.erase_from is not None:
                 await erase_chat(bot, chat_id, reply.erase_from, event.message_id)

@@ -7,13 +7,14 @@ message it accepts, per chat, so a benchmark can check that nobody was missed or
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 OVERALL_PER_SECOND = 30
@@ -64,10 +65,21 @@ class Ledger:
             return sum(self.delivered.values())
 
 
+class Users(Protocol):
+    """The people on the other side of a benchmark's Bot API: they send the bot updates
+    (served to its getUpdates) and read what it sends them."""
+
+    def updates(self, offset: int, timeout: float) -> list[dict[str, Any]]:
+        """The updates from `offset` on, waiting up to `timeout` seconds for one."""
+
+    def received(self, chat: str, params: dict[str, str], at: float) -> None:
+        """Called for every message the server accepted for a chat."""
+
+
 class LimitedBotApi:
     """Runs the limit-enforcing Bot API on 127.0.0.1 in a background thread."""
 
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float = 0.0, users: Users | None = None) -> None:
         self.ledger = Ledger()
         ledger = self.ledger
 
@@ -80,7 +92,15 @@ class LimitedBotApi:
                 method = self.path.rsplit("/", 1)[-1]
                 if latency:
                     time.sleep(latency)
-                self._answer(*_result(ledger, method, params))
+                if method == "getUpdates" and users is not None:
+                    found = users.updates(int(params.get("offset") or 0),
+                                          min(float(params.get("timeout") or 0), 1.0))
+                    self._answer(200, {"ok": True, "result": found})
+                    return
+                status, body = _result(ledger, method, params)
+                if users is not None and status == 200 and method in SENDS:
+                    users.received(params.get("chat_id", ""), params, time.time())
+                self._answer(status, body)
 
             do_GET = do_POST  # noqa: N815 - getMe may come as a GET
 
@@ -90,7 +110,9 @@ class LimitedBotApi:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # The bot may have gone away mid-request (a benchmark killed it).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Stays quiet: a benchmark prints its own figures."""

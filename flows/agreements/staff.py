@@ -10,9 +10,10 @@ from assistant.events import Button, Event, Reply
 from assistant.flowkit import staff_only
 from assistant.i18n import N_
 from flows.agreements.family import state_words
-from flows.staff import staff_post
+from flows.staff import WHOLE_SCHOOL_ROLES, staff_post
 
-WHOLE_SCHOOL = ("head", "office")
+# The DSL leads on online safety (KCSIE), so sees the whole school's agreements too.
+WHOLE_SCHOOL = WHOLE_SCHOOL_ROLES
 # Each agreement as a class list names it, short, by its kind.
 KIND_WORDS = {"learner": N_("learner agreement"), "remote-learning": N_("remote learning"),
               "parent": N_("parent/carer agreement")}
