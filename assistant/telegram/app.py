@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from telegram import Bot, Update
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.ext import JobQueue as TelegramJobQueue
 from telegram.request import BaseRequest
 
@@ -26,6 +26,7 @@ from assistant.settings import Settings, SettingsError
 from assistant.telegram.delivery import make_sender
 from assistant.telegram.handlers import register
 from assistant.telegram.menus import DEFAULT_COMMANDS, publish_commands, try_call
+from assistant.telegram.pacing import PacedRateLimiter
 from assistant.telegram.polling import run_polling
 
 log = logging.getLogger(__name__)
@@ -144,8 +145,10 @@ def build_application(
         # One message every 1/30 s rather than the default bucket of 30 a second, which lets
         # 30 go at once and 30 more within that same second (bench invitations: 33 answers
         # of 429 for 1,000 invitations with the default, none with this).
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=1,
-                                                      overall_time_period=1 / 30, max_retries=3))
+        # Each private chat is also kept to one message a second (telegram/pacing.py).
+        builder = builder.rate_limiter(PacedRateLimiter(overall_max_rate=1,
+                                                        overall_time_period=1 / 30,
+                                                        max_retries=3))
     if settings.telegram_api_url:
         api = settings.telegram_api_url.rstrip("/")
         builder = builder.base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
