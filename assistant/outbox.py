@@ -108,9 +108,13 @@ class Claimed:
     attempts: int
 
 
-Sender = Callable[[Claimed], Awaitable[None]]
+# Sends one message; returns the transport's ids of the messages it became, where it has them.
+Sender = Callable[[Claimed], Awaitable[Sequence[int] | None]]
 # Runs in the transaction that marks a message sent: the place to record "delivered".
 AfterSend = Callable[[Session, Claimed], None]
+# Also runs in that transaction, with the transport's message ids: the place to queue the
+# deletion of a message that must not outlive its use, in the same step that records it sent.
+OnSent = Callable[[Session, Claimed, Sequence[int]], None]
 
 
 class Dispatcher:
@@ -126,10 +130,12 @@ class Dispatcher:
         lease: timedelta = LEASE,
         batch: int = BATCH,
         after_send: AfterSend | None = None,
+        on_sent: OnSent | None = None,
         worker: str = "worker-1",
     ) -> None:
         self.db, self.schools, self.send, self.clock = db, schools, send, clock
         self.lease, self.batch, self.after_send = lease, batch, after_send
+        self.on_sent = on_sent
         self.worker = worker
 
     def reclaim_own(self) -> int:
@@ -213,7 +219,7 @@ class Dispatcher:
                 session.expire(row)
         return claimed
 
-    def _finish(self, item: Claimed, values: dict[str, Any]) -> None:
+    def _finish(self, item: Claimed, values: dict[str, Any], sent: Sequence[int] = ()) -> None:
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
         if values.get("status") == SENT and item.payload.get(FORGET_AFTER_SENDING):
             values = {**values, "recipient": ERASED_RECIPIENT, "payload": {}}
@@ -226,6 +232,9 @@ class Dispatcher:
             finished = result.rowcount == 1  # type: ignore[attr-defined]
             if values.get("status") == SENT and finished and self.after_send is not None:
                 self.after_send(session, item)
+            if values.get("status") == SENT and sent and self.on_sent is not None:
+                # Even if another worker has taken the row since: this copy was sent.
+                self.on_sent(session, item, sent)
 
     async def run_once(self) -> int:
         """Sends what is due now, a small batch at a time; returns how many were sent."""
@@ -238,7 +247,7 @@ class Dispatcher:
                 await asyncio.to_thread(self.renew, batch[position:])
                 renewed = time.monotonic()
             try:
-                await self.send(item)
+                became = await self.send(item)
             except PermanentSendError as error:
                 log.warning("outbox %s (%s) undeliverable: %s", item.id, item.kind, error)
                 await asyncio.to_thread(
@@ -256,7 +265,8 @@ class Dispatcher:
                 })
             else:
                 await asyncio.to_thread(
-                    self._finish, item, {"status": SENT, "sent_at": self.clock()}
+                    self._finish, item, {"status": SENT, "sent_at": self.clock()},
+                    tuple(became or ()),
                 )
                 sent += 1
         return sent

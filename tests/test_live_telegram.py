@@ -9,6 +9,7 @@ import pytest
 from telegram.ext import ExtBot
 
 from assistant.events import Event
+from assistant.live.expiry import queue_deletion
 from assistant.outbox import Dispatcher
 from assistant.telegram.delivery import make_sender
 from tests.family import Person, add_family, add_staff
@@ -34,7 +35,8 @@ def send_at(engine, clock, api):
         async def once() -> None:
             await bot.initialize()
             dispatcher = Dispatcher(db=engine.db, schools=engine.schools,
-                                    send=make_sender(bot, db=engine.db), clock=clock)
+                                    send=make_sender(bot), clock=clock,
+                                    on_sent=queue_deletion)
             await dispatcher.run_once()
 
         asyncio.run(once())

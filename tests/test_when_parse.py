@@ -117,3 +117,32 @@ def test_impossible_lengths_are_refused(typed: str, reason: str) -> None:
     with pytest.raises(WhenError) as refused:
         parse_minutes(typed)
     assert refused.value.reason == reason
+
+
+@pytest.mark.parametrize(("locale", "typed", "meant"), [
+    ("uk", "ср 10:00", "Wed 25 Nov 2026 10:00"),
+    ("uk", "середа о 10:00", "Wed 25 Nov 2026 10:00"),
+    ("uk", "завтра о 14:30", "Wed 25 Nov 2026 14:30"),
+    ("uk", "26 листопада 13:30", "Thu 26 Nov 2026 13:30"),
+    ("pl", "środa 10:00", "Wed 25 Nov 2026 10:00"),
+    ("pl", "sroda o 10:00", "Wed 25 Nov 2026 10:00"),  # typed without Polish letters
+    ("pl", "3 grudnia 10:00", "Thu 03 Dec 2026 10:00"),
+    ("ro", "miercuri la 10:00", "Wed 25 Nov 2026 10:00"),
+    ("ro", "maine ora 11:00", "Wed 25 Nov 2026 11:00"),
+    ("ar", "الأربعاء الساعة ١٠:٠٠", "Wed 25 Nov 2026 10:00"),  # Arabic-Indic digits
+    ("ur", "بدھ 10:00", "Wed 25 Nov 2026 10:00"),
+])
+def test_staff_type_the_day_in_their_own_language(locale: str, typed: str, meant: str) -> None:
+    at = parse_when(typed, now=NOW, tz=LONDON, locale=locale)
+    assert at.astimezone(LONDON).strftime("%a %d %b %Y %H:%M") == meant
+
+
+@pytest.mark.parametrize(("locale", "typed"), [
+    ("ur", "کل 10:00"),  # "kal" is both yesterday and tomorrow: never guessed
+    ("uk", "понеділок кудись 10:00"),
+    ("pl", "wtorek albo środa 10:00"),
+])
+def test_words_in_another_language_that_are_not_a_date_are_refused(locale: str,
+                                                                   typed: str) -> None:
+    with pytest.raises(WhenError):
+        parse_when(typed, now=NOW, tz=LONDON, locale=locale)

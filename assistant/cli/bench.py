@@ -7,7 +7,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from assistant.cli import bench_crash, bench_invitations
+from assistant.cli import bench_crash, bench_invitations, bench_outbox
 from assistant.settings import Settings
 
 
@@ -43,3 +43,4 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     updates.set_defaults(handler=bench_updates)
     bench_invitations.add_command(sub)
     bench_crash.add_command(sub)
+    bench_outbox.add_command(sub)

@@ -1,8 +1,8 @@
 """Messages that must not outlive their use: deleting them once sent, at a set time.
 
 The payload contract (read by every transport's outbox sender):
-  "delete_after": an ISO-8601 instant. Once the message is sent, the sender schedules its
-                  deletion for then, as an outbox row of its own (schedule_deletion).
+  "delete_after": an ISO-8601 instant. In the step that records the message sent, its
+                  deletion is queued for then, as an outbox row of its own (queue_deletion).
   "delete_message_ids": the transport's ids of messages to delete from the recipient's chat;
                   such a row sends nothing new. "replacement" is the text to leave in place
                   where the transport can no longer delete a message (Telegram: after 48 h).
@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from assistant.db import transaction
 from assistant.models import OutboxMessage
 from assistant.outbox import CLAIMED, DELETION, FAILED, PENDING, SENT, Claimed
 
@@ -45,30 +44,32 @@ def expiry_of(payload: Mapping[str, Any]) -> datetime | None:
     return at if at.tzinfo is not None else None
 
 
-def schedule_deletion(db: sa.Engine, item: Claimed, message_ids: Sequence[int],
-                      at: datetime) -> None:
-    """Queues the deletion of the messages an outbox row just became, for `at`."""
+def queue_deletion(session: Session, item: Claimed, message_ids: Sequence[int]) -> None:
+    """Queues, in the caller's transaction (the one that records the message sent), the
+    deletion of the messages an outbox row just became, for the time its payload asks."""
+    at = expiry_of(item.payload)
+    if at is None or not message_ids:
+        return
     payload: dict[str, Any] = {DELETE_IDS: list(message_ids)}
     if isinstance(item.payload.get(REPLACEMENT), str):
         payload[REPLACEMENT] = item.payload[REPLACEMENT]
-    with transaction(db) as session:
-        existing = session.exec(select(OutboxMessage).where(
-            OutboxMessage.dedupe_key == deletion_key(item.id))).first()
-        if existing is not None:
-            # Sent again after a crash before it was marked sent: delete both copies.
-            known = existing.payload.get(DELETE_IDS) or []
-            existing.payload = {**existing.payload,
-                                DELETE_IDS: sorted({*known, *message_ids})}
-            session.add(existing)
-            return
-        session.add(OutboxMessage(recipient=item.recipient, school_id=item.school_id, kind=KIND,
-                                  payload=payload, not_before=at, in_hours=False, priority=5,
-                                  dedupe_key=deletion_key(item.id)))
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:
-            return  # a second sender scheduled it first
+    existing = session.exec(select(OutboxMessage).where(
+        OutboxMessage.dedupe_key == deletion_key(item.id))).first()
+    if existing is not None:
+        # Sent again after a crash before it was marked sent: delete both copies.
+        known = existing.payload.get(DELETE_IDS) or []
+        existing.payload = {**existing.payload, DELETE_IDS: sorted({*known, *message_ids})}
+        session.add(existing)
+        return
+    row = OutboxMessage(recipient=item.recipient, school_id=item.school_id, kind=KIND,
+                        payload=payload, not_before=at, in_hours=False, priority=5,
+                        dedupe_key=deletion_key(item.id))
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        session.expunge(row)  # a second sender queued it first
 
 
 def withdraw(session: Session, dedupe_key: str, now: datetime) -> None:

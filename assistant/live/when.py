@@ -11,6 +11,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from assistant.live.when_words import in_english
+
 MIN_MINUTES, MAX_MINUTES = 5, 180
 MAX_AHEAD = timedelta(days=366)
 MAX_TEXT = 100
@@ -162,9 +164,11 @@ def _aware(day: date, clock: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, clock).replace(tzinfo=tz).astimezone(UTC)
 
 
-def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
-    """Reads a typed date and time in the school's timezone; returns it in UTC, or refuses."""
-    cleaned = _clean(text)
+def parse_when(text: str, *, now: datetime, tz: ZoneInfo,
+               locale: str | None = None) -> datetime:
+    """Reads a typed date and time in the school's timezone; returns it in UTC, or refuses.
+    Weekday and month names, "today" and "tomorrow" may be in the staff member's language."""
+    cleaned = _clean(in_english(text, locale))
     if not cleaned:
         raise WhenError("empty")
     if len(cleaned) > MAX_TEXT:

@@ -18,6 +18,7 @@ from telegram.request import BaseRequest
 from assistant.concerns.service import escalate_all, record_delivery, warn_unreceived
 from assistant.engine import Engine
 from assistant.i18n import SOURCE_LOCALE, Gettext, available_locales, gettext_for
+from assistant.live.expiry import queue_deletion
 from assistant.outbox import Dispatcher
 from assistant.outbox_drain import Drainer
 from assistant.poller_lock import AlreadyPolling, polling_lock
@@ -158,8 +159,9 @@ def build_application(
     handlers = register(application, engine)
 
     dispatcher = Dispatcher(
-        db=engine.db, schools=engine.schools, send=make_sender(application.bot, db=engine.db),
-        clock=engine.clock, after_send=record_delivery, worker=settings.worker_id,
+        db=engine.db, schools=engine.schools, send=make_sender(application.bot),
+        clock=engine.clock, after_send=record_delivery, on_sent=queue_deletion,
+        worker=settings.worker_id,
     )
     reclaimed = dispatcher.reclaim_own()
     if reclaimed:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 
 from assistant.events import Button, Reply
-from assistant.live.expiry import DELETE_IDS, REPLACEMENT, expiry_of, schedule_deletion
+from assistant.live.expiry import DELETE_IDS, REPLACEMENT
 from assistant.outbox import Claimed, PermanentSendError, Sender
 from assistant.telegram.render import send_reply
 
@@ -102,20 +100,18 @@ async def delete_messages(bot: Bot, chat_id: int, payload: Mapping[str, Any]) ->
                     raise
 
 
-def make_sender(bot: Bot, *, db: sa.Engine | None = None) -> Sender:
-    """Returns the outbox's send callback for this bot (db: to schedule deletions)."""
+def make_sender(bot: Bot) -> Sender:
+    """Returns the outbox's send callback for this bot."""
 
-    async def send(item: Claimed) -> None:
-        """Sends one claimed outbox message; a chat that is gone is failed for good."""
+    async def send(item: Claimed) -> list[int] | None:
+        """Sends one claimed outbox message and returns the ids of the messages it became
+        (the outbox queues their deletion where the payload asks); a chat that is gone is
+        failed for good."""
         chat_id = chat_id_for(item.recipient)
         if DELETE_IDS in item.payload:
             await delete_messages(bot, chat_id, item.payload)
-            return
+            return None
         reply, nonce = reply_from_payload(item.payload)
-        expires = expiry_of(item.payload)
-        if expires is not None and db is None:
-            # A message that must disappear is not sent where its deletion can't be queued.
-            raise PermanentSendError("no database to schedule the message's deletion")
         try:
             messages = await send_reply(bot, chat_id, reply, nonce)
             await _send_photos(bot, chat_id, item.payload.get("photos"))
@@ -128,8 +124,6 @@ def make_sender(bot: Bot, *, db: sa.Engine | None = None) -> Sender:
             if "chat not found" in error.message.lower():
                 raise PermanentSendError("chat not found") from error
             raise
-        if expires is not None and db is not None:
-            ids = [message.message_id for message in messages]
-            await asyncio.to_thread(schedule_deletion, db, item, ids, expires)
+        return [message.message_id for message in messages]
 
     return send

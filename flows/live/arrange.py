@@ -239,7 +239,8 @@ class NewSessionFlow:
         the lesson lasts (warning if families would hear of it too late)."""
         _ = ctx._
         try:
-            at = parse_when(event.text or "", now=ctx.now, tz=ctx.school.tz)
+            at = parse_when(event.text or "", now=ctx.now, tz=ctx.school.tz,
+                            locale=ctx.locale)
         except WhenError as error:
             return self._again(Step.WHEN, data, when_prompt(
                 ctx, when_error_text(error.reason, error.detail, _)))
@@ -355,7 +356,7 @@ class NewSessionFlow:
 def _is_a_time(ctx: Context, typed: str) -> bool:
     """Whether typed words are a day and time (a new time typed at the length step)."""
     try:
-        parse_when(typed, now=ctx.now, tz=ctx.school.tz)
+        parse_when(typed, now=ctx.now, tz=ctx.school.tz, locale=ctx.locale)
     except WhenError:
         return False
     return True

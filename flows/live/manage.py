@@ -210,7 +210,8 @@ class SessionsFlow:
         """Reads the typed new time and asks to confirm the move."""
         _ = ctx._
         try:
-            at = parse_when(event.text or "", now=ctx.now, tz=ctx.school.tz)
+            at = parse_when(event.text or "", now=ctx.now, tz=ctx.school.tz,
+                            locale=ctx.locale)
         except WhenError as error:
             return self._ask_time(ctx, data, when_error_text(error.reason, error.detail, _))
         problem = self._hours(ctx, at, live.minutes)
