@@ -555,6 +555,21 @@ def test_run_bot_polls_or_listens_on_a_webhook_with_a_secret(
             "0.0.0.0", 8080, "telegram")
 
 
+async def test_a_webhook_worker_answers_telegram_only_after_the_update_was_handled(
+    engine, api, tmp_path
+) -> None:
+    # The webhook server awaits update_queue.put before it answers Telegram: the reply must
+    # already have gone by then, so a worker that dies mid-way leaves Telegram to resend.
+    application = await _running(engine, api, tmp_path, webhook_url="https://bot.example.org")
+    try:
+        api.calls.clear()
+        await application.update_queue.put(_update(application, 31, message=_message("/help")))
+        assert api.made("sendMessage"), "the update was queued, not handled"
+        assert application.update_queue.empty()
+    finally:
+        await application.shutdown()
+
+
 # -------------------------------------------------------------------------------- outbox
 
 def _queue(engine: Engine, clock: Clock, payload: dict[str, Any],

@@ -224,7 +224,10 @@ def bench_crash(args: argparse.Namespace, settings: Settings) -> int:
                     references = session.exec(select(Concern.reference)).all()
                     with families.lock:
                         delivered = sum(1 for r in references if r in families.alerts)
-                    if len(families.tapped) >= n and delivered >= len(references):
+                    # Every family has tapped, every tap has become a concern, and every
+                    # concern has reached the lead.
+                    if (len(families.tapped) >= n and len(references) >= n
+                            and delivered >= len(references)):
                         break
                     time.sleep(0.25)
                     session.expire_all()
@@ -272,8 +275,8 @@ def add_command(bench: argparse._SubParsersAction) -> None:
         "crash", help="urgent concerns raised while the bot is killed at random")
     command.add_argument("--concerns", type=int, default=200)
     command.add_argument("--kills", type=int, default=20)
-    command.add_argument("--every", type=float, default=1.2,
-                         help="seconds between two families' reports (default 1.2; the lead "
+    command.add_argument("--every", type=float, default=2.0,
+                         help="seconds between two families' reports (default 2; the lead "
                               "can receive one message a second)")
     command.add_argument("--timeout", type=float, default=120.0,
                          help="seconds to wait after the last report (default 120)")

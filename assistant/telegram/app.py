@@ -25,6 +25,7 @@ from assistant.poller_lock import AlreadyPolling, polling_lock
 from assistant.questions.service import remind_all
 from assistant.settings import Settings, SettingsError
 from assistant.telegram.delivery import make_sender
+from assistant.telegram.handled_queue import HandleOnPut
 from assistant.telegram.handlers import register
 from assistant.telegram.menus import DEFAULT_COMMANDS, publish_commands, try_call
 from assistant.telegram.pacing import PacedRateLimiter
@@ -155,7 +156,12 @@ def build_application(
         builder = builder.base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    handled = HandleOnPut()
+    if settings.webhook_url:
+        # The webhook answers Telegram once an update is handled, so a crash loses none.
+        builder = builder.update_queue(handled)
     application = builder.build()
+    handled.application = application
     handlers = register(application, engine)
 
     dispatcher = Dispatcher(
