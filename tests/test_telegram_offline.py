@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -701,3 +702,38 @@ def test_see_also_labels_end_on_a_whole_word(engine) -> None:
             assert shown.endswith("…") and full.startswith(kept), shown
             assert full[len(kept)] in " ,;:-", f"cut mid-word: {shown!r}"
     assert cut, "no see-also label is long enough to be shortened"
+
+
+class _FlakyBot:
+    """A bot whose connection drops on the first tries of each message."""
+
+    def __init__(self, failures: list[Exception]) -> None:
+        self.failures = failures
+        self.sent: list[str] = []
+
+    async def send_message(self, chat_id: int, text: str, **_: Any) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(text)
+        return text
+
+
+def test_a_reply_lost_to_a_dropped_connection_is_sent_again() -> None:
+    from telegram.error import NetworkError, TimedOut
+
+    from assistant.telegram.render import send_reply
+
+    bot = _FlakyBot([NetworkError("httpx.ReadError"), TimedOut()])
+    asyncio.run(send_reply(bot, FAMILY, Reply("Call 999 now"), ""))  # type: ignore[arg-type]
+    assert bot.sent == ["Call 999 now"]
+
+
+def test_a_message_telegram_refuses_is_not_sent_again() -> None:
+    from telegram.error import BadRequest
+
+    from assistant.telegram.render import send_reply
+
+    bot = _FlakyBot([BadRequest("chat not found")])
+    with pytest.raises(BadRequest):
+        asyncio.run(send_reply(bot, FAMILY, Reply("hello"), ""))  # type: ignore[arg-type]
+    assert bot.sent == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import BadRequest, NetworkError, TimedOut
 
 from assistant.bidi import bidi_safe
 from assistant.events import Button, Reply, encode_button
@@ -127,11 +129,24 @@ def render(reply: Reply, nonce: str) -> list[Outgoing]:
     return parts
 
 
+# Tries for one part of a reply when the connection to Telegram fails.
+SEND_ATTEMPTS = 3
+
+
 async def deliver(bot: Bot, chat_id: int | str, part: Outgoing) -> Message:
-    """Makes the Bot API call for one part of a reply."""
-    if part.document is not None:
-        return await bot.send_document(chat_id=chat_id, **part.document_kwargs())
-    return await bot.send_message(chat_id=chat_id, **part.message_kwargs())
+    """Makes the Bot API call for one part of a reply, trying again after a network failure:
+    a reply lost to a dropped connection could be the help after a report of danger, and
+    a second copy is better than none."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            if part.document is not None:
+                return await bot.send_document(chat_id=chat_id, **part.document_kwargs())
+            return await bot.send_message(chat_id=chat_id, **part.message_kwargs())
+        except (TimedOut, NetworkError) as error:
+            if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
+                raise  # Telegram refused the message itself: sending it again won't help
+            await asyncio.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")
 
 
 async def send_reply(bot: Bot, chat_id: int | str, reply: Reply, nonce: str) -> list[Message]:

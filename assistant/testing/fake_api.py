@@ -76,6 +76,10 @@ class Users(Protocol):
         """Called for every message the server accepted for a chat."""
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # Telegram does not refuse connections when many come at once
+
+
 class LimitedBotApi:
     """Runs the limit-enforcing Bot API on 127.0.0.1 in a background thread."""
 
@@ -117,7 +121,7 @@ class LimitedBotApi:
             def log_message(self, format: str, *args: Any) -> None:
                 """Stays quiet: a benchmark prints its own figures."""
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
