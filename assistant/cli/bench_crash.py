@@ -42,7 +42,6 @@ BASE = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday morning, inside the
 TOKEN = "123456:bench-crash"
 FIRST_CHAT = 6_000_000
 DSL_CHAT = 5_999_999
-CLASS_SIZE = 30
 REPORTS = (
     "my husband hits my son",
     "a stranger on roblox asked my son to meet him tomorrow and not tell anyone",
@@ -58,39 +57,19 @@ REFERENCE = re.compile(r"Reference: ([A-Z0-9]+)")
 def seed(db: sa.Engine, families: int) -> None:
     """N linked families (one child each, classes of 30) and a linked safeguarding lead."""
     from assistant.db import transaction
-    from assistant.models import (
-        Account,
-        Guardian,
-        GuardianPupil,
-        Pupil,
-        SchoolClass,
-        Staff,
-        StaffRole,
-    )
-    from assistant.schools import load_profiles
+    from assistant.models import Account, Staff, StaffRole
+    from assistant.testing.bench_families import add_families
 
-    school = load_profiles()["demo"]
     with transaction(db) as session:
-        rooms = [SchoolClass(school_id=school.id, code=f"Y4-{n:03d}", year="4")
-                 for n in range(math.ceil(families / CLASS_SIZE))]
-        accounts = [Account(transport="telegram", external_id=str(FIRST_CHAT + i))
-                    for i in range(families)]
+        add_families(session, school_id="demo", families=families, first_chat=FIRST_CHAT,
+                     year="4", tag="C", linked_at=BASE)
         lead = Account(transport="telegram", external_id=str(DSL_CHAT))
-        session.add_all([*rooms, *accounts, lead])
+        session.add(lead)
         session.flush()
-        dsl = Staff(school_id=school.id, name="Bench Lead", account_id=lead.id, linked_at=BASE)
-        pupils = [Pupil(school_id=school.id, mis_id=f"C{i}", forename=f"Child{i}",
-                        surname="Crash", year="4", class_id=rooms[i // CLASS_SIZE].id)
-                  for i in range(families)]
-        guardians = [Guardian(school_id=school.id, mis_id=f"H{i}", name=f"Parent {i}",
-                              account_id=accounts[i].id, linked_at=BASE)
-                     for i in range(families)]
-        session.add_all([dsl, *pupils, *guardians])
+        dsl = Staff(school_id="demo", name="Bench Lead", account_id=lead.id, linked_at=BASE)
+        session.add(dsl)
         session.flush()
         session.add(StaffRole(staff_id=dsl.id or 0, role="dsl"))
-        for pupil, guardian in zip(pupils, guardians, strict=True):
-            session.add(GuardianPupil(guardian_id=guardian.id or 0, pupil_id=pupil.id or 0,
-                                      relationship="Parent", parental_responsibility=True))
 
 
 class Families:

@@ -27,12 +27,13 @@ from sqlmodel import Session, col, func, select
 
 from assistant.cli.errors import UsageError
 from assistant.settings import Settings
+from assistant.testing.bench_families import CLASS_SIZE
 
 BASE = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday, inside the demo school's hours
 TOKEN = "123456:bench-invitations"
 FIRST_CHAT = 5_000_000
 KIND = "live-invitation"
-CLASS_SIZE = 30
+
 
 
 def seed(db: sa.Engine, families: int) -> int:
@@ -40,41 +41,23 @@ def seed(db: sa.Engine, families: int) -> int:
     from assistant.agreements.templates import load_templates, required_for, templates_for
     from assistant.db import transaction
     from assistant.live.invites import Draft, create_session
-    from assistant.models import (
-        Account,
-        AgreementEvent,
-        AgreementRecord,
-        Guardian,
-        GuardianPupil,
-        Pupil,
-        SchoolClass,
-        Staff,
-        StaffRole,
-    )
+    from assistant.models import AgreementEvent, AgreementRecord, Staff, StaffRole
     from assistant.schools import load_profiles
+    from assistant.testing.bench_families import add_families
 
     school = load_profiles()["demo"]
     with transaction(db) as session:
-        rooms = [SchoolClass(school_id=school.id, code=f"Y5-{n:03d}", year="5")
-                 for n in range(math.ceil(families / CLASS_SIZE))]
-        accounts = [Account(transport="telegram", external_id=str(FIRST_CHAT + i))
-                    for i in range(families)]
         head = Staff(school_id=school.id, name="Bench Head")
-        session.add_all([*rooms, *accounts, head])
+        session.add(head)
         session.flush()
-        pupils = [Pupil(school_id=school.id, mis_id=f"B{i}", forename=f"Child{i}",
-                        surname="Bench", year="5", class_id=rooms[i // CLASS_SIZE].id)
-                  for i in range(families)]
-        guardians = [Guardian(school_id=school.id, mis_id=f"G{i}", name=f"Parent {i}",
-                              account_id=accounts[i].id, linked_at=BASE)
-                     for i in range(families)]
-        session.add_all([*pupils, *guardians, StaffRole(staff_id=head.id or 0, role="head")])
-        session.flush()
+        session.add(StaffRole(staff_id=head.id or 0, role="head"))
+        seeded = add_families(session, school_id=school.id, families=families,
+                              first_chat=FIRST_CHAT, year="5", tag="B", linked_at=BASE)
+        rooms = seeded.rooms
         templates = required_for("5", templates_for(school, load_templates("en")))
-        for i, (pupil, guardian) in enumerate(zip(pupils, guardians, strict=True)):
+        for i, (pupil, guardian) in enumerate(zip(seeded.pupils, seeded.guardians,
+                                                  strict=True)):
             assert pupil.id is not None and guardian.id is not None
-            session.add(GuardianPupil(guardian_id=guardian.id, pupil_id=pupil.id,
-                                      relationship="Parent", parental_responsibility=True))
             if i % 2 == 0:
                 session.add_all([AgreementRecord(
                     school_id=school.id, pupil_id=pupil.id, guardian_id=guardian.id,

@@ -2,8 +2,9 @@
 
 Two layers, either of which is enough: native key phrases (phrases.py) and a trained
 classifier (model.py). The threshold favours recall: a false alarm costs a parent one
-message about helplines; a miss can cost a child. It was chosen on the development half of
-the evaluation sets (tests/data/danger/), never on the held-out half.
+message about helplines; a miss can cost a child. It was chosen on the development sets
+(tests/data/danger/: dev, dev2, heldout and heldout-2, whose figures had been seen), never on
+heldout-3, which is kept for reporting.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from assistant.safety.model import TRAINING_DIR, Classifier, trained
 from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
 # Probability above which the classifier alone calls a message danger.
-THRESHOLD = 0.5
+THRESHOLD = 0.45
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.
