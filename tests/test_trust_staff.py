@@ -31,3 +31,25 @@ def test_a_dsl_at_two_schools_acknowledges_the_second_schools_concern(engine, cl
     assert reply.replies[0].text.startswith("Acknowledged")
     dsl.say("/concerns")
     assert concern.reference in dsl.text() and "Stoke Bishop" in dsl.text()
+
+
+def test_a_parent_with_children_at_two_schools_gets_each_schools_answer(engine, clock) -> None:
+    parent = Person(engine, "160")
+    parent.say("/start " + add_family(engine.db, clock.now, parent="Sara Ali",
+                                      children=[("Omar", "2A", "2")]))
+    parent.say("/start " + add_family(engine.db, clock.now, parent="Sara Ali",
+                                      children=[("Lina", "4B", "4")], school="stoke-bishop"))
+    parent.say("what app do you use for homework and remote learning")
+    text = parent.text()
+    # Each school's own platform, under its name, in one answer.
+    assert "Demo Primary School\n" in text and "Google Classroom" in text
+    assert "Stoke Bishop Church of England Primary School\n" in text and "Seesaw" in text
+
+
+def test_a_parent_at_one_school_gets_that_schools_answer_alone(engine, clock) -> None:
+    parent = Person(engine, "161")
+    parent.say("/start " + add_family(engine.db, clock.now, parent="Sara Ali",
+                                      children=[("Omar", "2A", "2")]))
+    parent.say("what app do you use for homework and remote learning")
+    assert "Google Classroom" in parent.text() and "Seesaw" not in parent.text()
+    assert not parent.text().startswith("Demo Primary School\n")

@@ -170,7 +170,7 @@ class QuestionsFlow:
         """An FAQ answer with its buttons; "This didn't help" only where a question was asked
         in this flow (it needs the question, kept in its state)."""
         _ = ctx._
-        text = render(entry, ctx.school, ctx.locale)
+        text = self._answer_text(ctx, entry)
         entries = self._entries(ctx)
         rows = [
             (Button(_("See also: {question}").format(question=entries[other].question),
@@ -185,6 +185,17 @@ class QuestionsFlow:
         if asked is not None:
             rows.append((Button(_("This didn't help"), NO_HELP, str(asked.number)),))
         return Reply(text, tuple(rows))
+
+    def _answer_text(self, ctx: Context, entry: Entry) -> str:
+        """The answer in the school's own facts. A parent with children at two schools of
+        the trust gets each school's answer, under its name, where the schools differ."""
+        schools = {kid.school.id: kid.school for kid in self._children(ctx)}
+        if len(schools) < 2:
+            return render(entry, ctx.school, ctx.locale)
+        texts = {key: render(entry, school, ctx.locale) for key, school in sorted(schools.items())}
+        if len(set(texts.values())) == 1:
+            return next(iter(texts.values()))
+        return "\n\n".join(f"{schools[key].name}\n{text}" for key, text in texts.items())
 
     def _offer(self, ctx: Context, asked: Asked) -> Reply:
         _ = ctx._
