@@ -301,6 +301,15 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class SendPace(SQLModel, table=True):
+    """When the next message may go, shared by every worker: one row for the bot as a whole
+    ("bot") and one per chat ("chat:<id>"), so N workers together keep Telegram's limits."""
+
+    __tablename__ = "send_pace"
+    key: str = Field(primary_key=True, max_length=40)
+    next_at: float = 0.0  # seconds since the epoch
+
+
 class UnansweredQuestion(SQLModel, table=True):
     """A question the FAQ could not answer or that did not help; no name is kept."""
 

@@ -164,6 +164,12 @@ class Dispatcher:
     def _due_ids(self, session: Session, now: datetime) -> list[int]:
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
         stale = now - self.lease
+        other = table.alias("earlier")
+        # One chat's messages go in the order they were queued, whichever worker sends them:
+        # nothing is taken for a chat while another worker is sending to it.
+        in_flight = sa.exists().where(
+            other.c.recipient == table.c.recipient, other.c.id != table.c.id,
+            other.c.status == CLAIMED, other.c.claimed_at >= stale)
         query = (
             sa.select(table.c.id)
             .where(
@@ -172,13 +178,33 @@ class Dispatcher:
                     table.c.status == PENDING,
                     sa.and_(table.c.status == CLAIMED, table.c.claimed_at < stale),
                 ),
+                ~in_flight,
             )
             .order_by(table.c.priority.desc(), table.c.not_before, table.c.id)
             .limit(self.batch)
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        return [row[0] for row in session.execute(query)]
+        found = [row[0] for row in session.execute(query)]
+        return self._in_chat_order(session, found, now)
+
+    @staticmethod
+    def _in_chat_order(session: Session, found: list[int], now: datetime) -> list[int]:
+        """Drops a chat's messages when an earlier one to that chat, due now, is not among
+        them: another worker has it in hand (or it is beyond this batch), and it goes first."""
+        if not found:
+            return found
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        recipients = dict(session.execute(
+            sa.select(table.c.id, table.c.recipient).where(table.c.id.in_(found))).all())
+        firsts = dict(session.execute(
+            sa.select(table.c.recipient, sa.func.min(table.c.id))
+            .where(table.c.recipient.in_(set(recipients.values())),
+                   table.c.status == PENDING, table.c.not_before <= now)
+            .group_by(table.c.recipient)).all())
+        mine = set(found)
+        return [i for i in found
+                if firsts.get(recipients[i]) is None or firsts[recipients[i]] in mine]
 
     def claim(self) -> list[Claimed]:
         """Claims due messages; a conditional update makes each claim exclusive."""

@@ -184,3 +184,24 @@ def test_a_claim_is_a_small_batch(db, schools, clock) -> None:
     for i in range(25):
         queue(db, schools["demo"], f"batch-{i}", clock)
     assert len(dispatcher(db, schools, clock, Recorder()).claim()) == 10
+
+
+def _to(db: sa.Engine, school: School, clock: Clock, chat: str, key: str) -> None:
+    with transaction(db) as session:
+        enqueue(session=session, school=school, recipient=f"telegram:{chat}", kind="reminder",
+                payload={"text": key}, dedupe_key=key, now=clock.now)
+
+
+def test_two_workers_keep_one_chats_messages_in_order(db, schools, clock) -> None:
+    school = schools["demo"]
+    for key in ("x1", "x2", "x3"):
+        _to(db, school, clock, "7", key)
+    _to(db, school, clock, "8", "y1")
+    first = dispatcher(db, schools, clock, Recorder(), batch=1, worker="w1")
+    second = dispatcher(db, schools, clock, Recorder(), worker="w2")
+    [held] = first.claim()
+    assert held.payload["text"] == "x1"
+    # While x1 is being sent by the first worker, the second takes only the other chat's.
+    assert [c.payload["text"] for c in second.claim()] == ["y1"]
+    first._finish(held, {"status": "sent", "sent_at": clock.now})
+    assert [c.payload["text"] for c in second.claim()] == ["x2", "x3"]

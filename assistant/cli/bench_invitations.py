@@ -84,7 +84,8 @@ def unsent(db: sa.Engine) -> int:
             col(OutboxMessage.status).in_(["pending", "claimed"]))).one()
 
 
-async def _work(database_url: str, api_url: str, offset: float) -> float:
+async def _work(database_url: str, api_url: str, offset: float,
+                worker: str = "worker-1") -> float:
     """Runs the real bot application until every invitation is marked sent."""
     from assistant.runtime import build_engine
     from assistant.settings import load_settings
@@ -96,7 +97,8 @@ async def _work(database_url: str, api_url: str, offset: float) -> float:
         return BASE + timedelta(seconds=offset + time.monotonic() - started)
 
     settings = load_settings({"DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN,
-                              "TELEGRAM_API_URL": api_url, "LOG_LEVEL": "WARNING"})
+                              "TELEGRAM_API_URL": api_url, "LOG_LEVEL": "WARNING",
+                              "WORKER_ID": worker})
     engine = build_engine(settings, clock=clock)
     application = build_application(settings, engine)
     async with application:
@@ -109,10 +111,11 @@ async def _work(database_url: str, api_url: str, offset: float) -> float:
     return elapsed
 
 
-def _spawn(database_url: str, api_url: str, offset: float) -> subprocess.Popen[str]:
+def _spawn(database_url: str, api_url: str, offset: float,
+           worker: str = "worker-1") -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "assistant.cli.bench_invitations", database_url, api_url,
-         str(offset)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         str(offset), worker], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _finish(process: subprocess.Popen[str], timeout: float) -> float:
@@ -177,6 +180,11 @@ def bench_invitations(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--kills must be between 0 and 100")
     floor = n / 30
     timeout = floor * 4 + 120
+    if args.postgres:
+        return _workers_on_postgres(args.postgres, n, args.workers, args.latency_ms, timeout,
+                                    args.kill_one)
+    if args.workers != 1:
+        raise UsageError("--workers above 1 needs --postgres (SQLite is for one worker)")
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder) / "base.sqlite3"
         db = make_engine(f"sqlite:///{base}")
@@ -207,6 +215,65 @@ def bench_invitations(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if not missed else 1
 
 
+def _workers_on_postgres(server: str, n: int, workers: int, latency_ms: int,
+                         timeout: float, kill_one: bool = False) -> int:
+    """N workers on one PostgreSQL database send the invitations together: none missed, none
+    twice, no 429, and the pace of one bot (their shared budget), not N."""
+    from assistant.db import make_engine, migrate
+    from assistant.runtime import sync_schools
+    from assistant.schools import load_profiles
+    from assistant.testing.fake_api import LimitedBotApi
+
+    if not 1 <= workers <= 8:
+        raise UsageError("--workers must be between 1 and 8")
+    url = sa.make_url(server)
+    if url.get_backend_name() != "postgresql":
+        raise UsageError("--postgres must be a postgresql+psycopg:// URL")
+    name = f"bench_{int(time.time())}_{random.randrange(10**6)}"
+    admin = sa.create_engine(url.render_as_string(hide_password=False),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    scratch = url.set(database=name).render_as_string(hide_password=False)
+    try:
+        db = make_engine(scratch)
+        migrate(db)
+        sync_schools(db, load_profiles())
+        seed(db, n)
+        db.dispose()
+        with LimitedBotApi(latency=latency_ms / 1000) as api:
+            started = [_spawn(scratch, api.url, 0, f"bench-worker-{k}") for k in range(workers)]
+            if kill_one and workers > 1:
+                # Half-way, the first worker dies for good; the others finish its work (what
+                # it had claimed, once its lease runs out).
+                while api.ledger.total() < n // 2 and started[0].poll() is None:
+                    time.sleep(0.01)
+                started[0].send_signal(signal.SIGKILL)
+                started[0].wait()
+                print(f"killed one worker after {api.ledger.total()} invitations")
+                started = started[1:]
+            for process in started:
+                _finish(process, timeout)
+            ledger = api.ledger
+            span = (ledger.last or 0) - (ledger.first or 0)
+            expected = {str(FIRST_CHAT + i) for i in range(n)}
+            missed = len(expected - set(ledger.delivered))
+            twice = sum(1 for count in ledger.delivered.values() if count > 1)
+            refused = ledger.refused
+        floor = n / 30
+        print(f"{workers} workers on one PostgreSQL database: {ledger.total()} invitations to "
+              f"{len(ledger.delivered)} chats")
+        print(f"  first to last message at the Bot API: {span:.1f} s (floor {floor:.1f} s at "
+              f"30/s; {span / floor:.2f} x the floor)")
+        print(f"  429 answers: {ledger.refused}; families missed: {missed}; invited twice: "
+              f"{twice}")
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return 0 if not missed and not twice and not refused else 1
+
+
 def add_command(bench: argparse._SubParsersAction) -> None:
     """Adds `bench invitations` to the bench commands."""
     command = bench.add_parser(
@@ -216,10 +283,17 @@ def add_command(bench: argparse._SubParsersAction) -> None:
                          help="kill-and-restart runs, each on a fresh copy (default 1)")
     command.add_argument("--latency-ms", type=int, default=0,
                          help="delay the fake Bot API adds to each answer (default 0)")
+    command.add_argument("--workers", type=int, default=1,
+                         help="bot processes sending together (above 1 needs --postgres)")
+    command.add_argument("--postgres", metavar="URL", default="",
+                         help="a PostgreSQL server (postgresql+psycopg://...) to run the "
+                              "workers on, in a scratch database made and dropped for the run")
+    command.add_argument("--kill-one", action="store_true",
+                         help="with --postgres: kill one worker for good half-way")
     command.set_defaults(handler=bench_invitations)
 
 
 if __name__ == "__main__":
     # The bot process of the benchmark: python -m assistant.cli.bench_invitations DB_URL API OFFSET
     print(json.dumps({"elapsed": asyncio.run(_work(sys.argv[1], sys.argv[2],
-                                                     float(sys.argv[3])))}))
+                                                     float(sys.argv[3]), sys.argv[4]))}))

@@ -23,6 +23,7 @@ from assistant.outbox import Dispatcher
 from assistant.outbox_drain import Drainer
 from assistant.poller_lock import AlreadyPolling, polling_lock
 from assistant.questions.service import remind_all
+from assistant.send_budget import SendBudget
 from assistant.settings import Settings, SettingsError
 from assistant.telegram.delivery import make_sender
 from assistant.telegram.handled_queue import HandleOnPut
@@ -148,7 +149,10 @@ def build_application(
         # 30 go at once and 30 more within that same second (bench invitations: 33 answers
         # of 429 for 1,000 invitations with the default, none with this).
         # Each private chat is also kept to one message a second (telegram/pacing.py).
-        builder = builder.rate_limiter(PacedRateLimiter(overall_max_rate=1,
+        # On PostgreSQL, where several workers may share the bot, the pace is kept in the
+        # database for all of them together (assistant/send_budget.py).
+        budget = SendBudget(engine.db) if engine.db.dialect.name == "postgresql" else None
+        builder = builder.rate_limiter(PacedRateLimiter(budget, overall_max_rate=1,
                                                         overall_time_period=1 / 30,
                                                         max_retries=3))
     if settings.telegram_api_url:

@@ -10,12 +10,15 @@ waits a second and nobody else's does.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
+
+from assistant.send_budget import SendBudget
 
 # One message a second to a private chat, with a margin for the time a request takes.
 CHAT_MESSAGES = 1
@@ -29,11 +32,16 @@ def _sends_message(endpoint: str) -> bool:
 
 
 class PacedRateLimiter(AIORateLimiter):
-    """AIORateLimiter, plus at most one message a second to each private chat."""
+    """AIORateLimiter, plus at most one message a second to each private chat. With a shared
+    budget (several workers on one database) the bot's and each chat's pace are kept in the
+    database instead, for all the workers together."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, budget: SendBudget | None = None, **kwargs: Any) -> None:
+        if budget is not None:
+            kwargs["overall_max_rate"] = 0  # the shared budget keeps the overall pace
         super().__init__(**kwargs)
         self._chats: dict[int, AsyncLimiter] = {}
+        self.budget = budget
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self._chats) > KEPT:
@@ -57,6 +65,12 @@ class PacedRateLimiter(AIORateLimiter):
         chat_id: int | None = None
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]
+        if self.budget is not None and _sends_message(endpoint):
+            wait = await asyncio.to_thread(self.budget.reserve, chat_id)
+            if wait:
+                await asyncio.sleep(wait)
+            return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                 rate_limit_args)
         if chat_id is None or chat_id < 0 or not _sends_message(endpoint):
             return await super().process_request(callback, args, kwargs, endpoint, data,
                                                  rate_limit_args)

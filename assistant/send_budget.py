@@ -1,0 +1,53 @@
+"""Telegram's limits shared by every worker, in the database.
+
+Each worker paces its own messages, but N workers would together send N times as fast:
+Telegram allows about 30 messages a second for the bot as a whole, and one a second to one
+chat. Before a message goes, its worker reserves the next free moment for the bot and for the
+chat, in one statement each (an upsert that moves the row's next free moment on and returns
+it), and waits until then. Workers on PostgreSQL share the rows; the wait is the only cost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from assistant.models import SendPace
+
+# Seconds between two messages of the bot, across every chat: 28 a second, a margin under
+# Telegram's 30 for the jitter of requests from several workers.
+BOT_GAP = 1 / 28
+CHAT_GAP = 1.1  # seconds between two messages to one chat, with a margin for the request
+BOT_KEY = "bot"
+
+
+class SendBudget:
+    """Reserves send moments in the database for the bot and for a chat."""
+
+    def __init__(self, db: sa.Engine, clock: Callable[[], float] = time.time) -> None:
+        self.db, self.clock = db, clock
+        self.table = SendPace.__table__  # type: ignore[attr-defined]
+        dialect = db.dialect.name
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self._greatest = sa.func.greatest if dialect == "postgresql" else sa.func.max
+
+    def _reserve(self, connection: sa.Connection, key: str, gap: float, now: float) -> float:
+        upsert = self._insert(self.table).values(key=key, next_at=now + gap)
+        statement = upsert.on_conflict_do_update(
+            index_elements=[self.table.c.key],
+            set_={"next_at": self._greatest(self.table.c.next_at, now) + gap},
+        ).returning(self.table.c.next_at)
+        return float(connection.execute(statement).scalar_one()) - gap
+
+    def reserve(self, chat_id: int | None) -> float:
+        """Seconds to wait before sending (to this chat, if any): the later of the bot's
+        and the chat's next free moments, both now taken."""
+        now = self.clock()
+        with self.db.begin() as connection:
+            at = self._reserve(connection, BOT_KEY, BOT_GAP, now)
+            if chat_id is not None:
+                at = max(at, self._reserve(connection, f"chat:{chat_id}", CHAT_GAP, now))
+        return max(0.0, at - now)
