@@ -164,12 +164,7 @@ class Dispatcher:
     def _due_ids(self, session: Session, now: datetime) -> list[int]:
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
         stale = now - self.lease
-        other = table.alias("earlier")
-        # One chat's messages go in the order they were queued, whichever worker sends them:
-        # nothing is taken for a chat while another worker is sending to it.
-        in_flight = sa.exists().where(
-            other.c.recipient == table.c.recipient, other.c.id != table.c.id,
-            other.c.status == CLAIMED, other.c.claimed_at >= stale)
+        several = session.get_bind().dialect.name == "postgresql"  # workers may share it
         query = (
             sa.select(table.c.id)
             .where(
@@ -178,14 +173,20 @@ class Dispatcher:
                     table.c.status == PENDING,
                     sa.and_(table.c.status == CLAIMED, table.c.claimed_at < stale),
                 ),
-                ~in_flight,
             )
             .order_by(table.c.priority.desc(), table.c.not_before, table.c.id)
             .limit(self.batch)
         )
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        found = [row[0] for row in session.execute(query)]
+        if not several:
+            return [row[0] for row in session.execute(query)]
+        # Several workers: one chat's messages still go in the order they were queued.
+        # Nothing is taken for a chat while another worker is sending to it...
+        other = table.alias("earlier")
+        query = query.where(~sa.exists().where(
+            other.c.recipient == table.c.recipient, other.c.id != table.c.id,
+            other.c.status == CLAIMED, other.c.claimed_at >= stale))
+        found = [row[0] for row in session.execute(query.with_for_update(skip_locked=True))]
+        # ...or while another worker holds an earlier one that is due.
         return self._in_chat_order(session, found, now)
 
     @staticmethod

@@ -223,19 +223,11 @@ def _workers_on_postgres(server: str, n: int, workers: int, latency_ms: int,
     from assistant.runtime import sync_schools
     from assistant.schools import load_profiles
     from assistant.testing.fake_api import LimitedBotApi
+    from assistant.testing.scratch_postgres import scratch_database
 
     if not 1 <= workers <= 8:
         raise UsageError("--workers must be between 1 and 8")
-    url = sa.make_url(server)
-    if url.get_backend_name() != "postgresql":
-        raise UsageError("--postgres must be a postgresql+psycopg:// URL")
-    name = f"bench_{int(time.time())}_{random.randrange(10**6)}"
-    admin = sa.create_engine(url.render_as_string(hide_password=False),
-                             isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    scratch = url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database(server) as scratch:
         db = make_engine(scratch)
         migrate(db)
         sync_schools(db, load_profiles())
@@ -267,10 +259,6 @@ def _workers_on_postgres(server: str, n: int, workers: int, latency_ms: int,
               f"30/s; {span / floor:.2f} x the floor)")
         print(f"  429 answers: {ledger.refused}; families missed: {missed}; invited twice: "
               f"{twice}")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     return 0 if not missed and not twice and not refused else 1
 
 
