@@ -253,6 +253,9 @@ class Engine:
 
     def handle(self, event: Event) -> Response:
         """Handles one event; a stale or forged button changes nothing."""
+        if event.text and "\x00" in event.text:
+            # No text store takes a NUL character (PostgreSQL refuses it); it means nothing.
+            event = replace(event, text=event.text.replace("\x00", ""))
         if event.kind != "message" and not self._flagged(event.text or ""):
             # An edit or an unreadable attachment with nothing alarming: no account, no state.
             return Response([self._unread_reply(gettext_for(choose_locale(event.locale)),

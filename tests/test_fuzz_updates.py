@@ -52,7 +52,8 @@ TEXTS = st.one_of(
     st.tuples(st.sampled_from(COMMANDS), st.text(max_size=40)).map(" ".join),
     st.sampled_from(["my husband hits my son", "a teacher touched my child", "yes", "ok",
                      "can i record the lesson", "wed 10:00", "https://meet.example.com/x",
-                     "Noor Khan", "9999999999999999999999", "\u202e\u200f", "٣٤٥", ""]),
+                     "Noor Khan", "9999999999999999999999", "\u202e\u200f", "٣٤٥", "",
+                     "nul\x00byte", "\x00"]),
     st.sampled_from(["x" * 4096, "ب" * 4096, "довгий текст " * 315, "😀" * 4096]),
 )
 CHATS = st.sampled_from(["private"] * 8 + ["group", "supergroup", "channel"])

@@ -1,6 +1,6 @@
 """Two bot workers on one PostgreSQL database send a year group's invitations together through
-a Bot API that enforces Telegram's limits: none missed, none twice, no 429, even when one of
-them is killed for good half-way."""
+a Bot API that enforces Telegram's limits: none missed, no 429, none twice (at most the one
+message in flight when a worker is killed for good half-way)."""
 
 from __future__ import annotations
 
