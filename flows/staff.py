@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.engine import Context, Outcome, State
 from assistant.events import Event, Reply
 from assistant.flowkit import staff_only
+from assistant.models import Staff
 from assistant.people.families import families_linked
 from assistant.people.identity import StaffLink, identity_of
 
@@ -16,6 +17,12 @@ def staff_posts(ctx: Context) -> list[StaffLink]:
     at two schools of a trust)."""
     assert ctx.account.id is not None
     return list(identity_of(ctx.session, ctx.account.id).staff)
+
+
+def post_at(members: list[Staff], school_id: str | None) -> Staff:
+    """Of one person's staff posts, the one at the school an item belongs to (the first post
+    where the item is unknown)."""
+    return next((m for m in members if m.school_id == school_id), members[0])
 
 
 def staff_post(ctx: Context) -> StaffLink | None:

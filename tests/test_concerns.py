@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
 
-from assistant.concerns.service import escalate_all, record_delivery
 from assistant.events import Event
 from assistant.models import Concern, ConcernEvent, OutboxMessage
-from assistant.outbox import Claimed, Dispatcher
+from assistant.outbox import Claimed
 from tests.family import Person, add_family, add_staff
+from tests.support.outbox import deliver
 
 SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 MONDAY_0830 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
@@ -47,20 +46,6 @@ def raise_concern(person: Person, category: str, text: str, child: str = "Ava") 
     person.say(text)
     person.press("Send")
     return person.text()
-
-
-def deliver(engine, clock, when: datetime | None = None) -> list[Claimed]:
-    sent: list[Claimed] = []
-
-    async def send(item: Claimed) -> None:
-        sent.append(item)
-
-    if when is not None:
-        clock.now = when
-    escalate_all(engine.db, engine.schools, clock.now, engine.services.concern_actions)
-    asyncio.run(Dispatcher(db=engine.db, schools=engine.schools, send=send, clock=clock,
-                           after_send=record_delivery).run_once())
-    return sent
 
 
 def concern(engine) -> Concern:

@@ -253,6 +253,12 @@ class LinkedChild:
     school: School
 
 
+def family_schools(session: Session, account_id: int) -> list[str]:
+    """The schools at which this account speaks for a family (one query)."""
+    return sorted(set(session.exec(select(Guardian.school_id).where(
+        Guardian.account_id == account_id)).all()))
+
+
 def linked_children(session: Session, account_id: int,
                     schools: dict[str, School]) -> list[LinkedChild]:
     """Every child linked to this account, at every school of the trust it belongs to."""

@@ -35,7 +35,7 @@ from assistant.flowkit import (
 from assistant.i18n import when_text
 from assistant.models import Concern, ConcernStatus, Staff
 from assistant.people.identity import staff_member
-from flows.staff import staff_posts
+from flows.staff import post_at, staff_posts
 
 NAME = "concerns_staff"
 MAX_OUTCOME = 500
@@ -125,8 +125,7 @@ class ConcernStaffFlow:
     def _member_for(ctx: Context, members: list[Staff], reference: str) -> Staff:
         """The user's post at the school of the concern a step is about."""
         concern = concern_by_reference(session=ctx.session, reference=reference)
-        return next((m for m in members if concern and m.school_id == concern.school_id),
-                    members[0])
+        return post_at(members, concern.school_id if concern else None)
 
     def _list(self, ctx: Context, members: list[Staff]) -> Reply:
         _ = ctx._

@@ -17,7 +17,7 @@ from assistant.faq.unanswered import KEEP_CHARS, record_unanswered
 from assistant.flowkit import StepTable, dispatch, dump, load, step_of
 from assistant.hours import is_open, next_open
 from assistant.i18n import when_text
-from assistant.people.identity import LinkedChild, identity_of, linked_children
+from assistant.people.identity import LinkedChild, family_schools, identity_of, linked_children
 from assistant.questions.service import ask_school
 from flows.questions.staff import ACTIONS as STAFF_ACTIONS
 
@@ -189,10 +189,12 @@ class QuestionsFlow:
     def _answer_text(self, ctx: Context, entry: Entry) -> str:
         """The answer in the school's own facts. A parent with children at two schools of
         the trust gets each school's answer, under its name, where the schools differ."""
-        schools = {kid.school.id: kid.school for kid in self._children(ctx)}
+        assert ctx.account.id is not None
+        schools = {key: ctx.schools[key] for key in family_schools(ctx.session, ctx.account.id)
+                   if key in ctx.schools}
         if len(schools) < 2:
             return render(entry, ctx.school, ctx.locale)
-        texts = {key: render(entry, school, ctx.locale) for key, school in sorted(schools.items())}
+        texts = {key: render(entry, school, ctx.locale) for key, school in schools.items()}
         if len(set(texts.values())) == 1:
             return next(iter(texts.values()))
         return "\n\n".join(f"{schools[key].name}\n{text}" for key, text in texts.items())

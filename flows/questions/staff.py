@@ -40,7 +40,7 @@ from assistant.questions.service import (
     visible_to,
 )
 from assistant.schools import School
-from flows.staff import staff_posts
+from flows.staff import post_at, staff_posts
 
 NAME = "questions_staff"
 # The buttons on every question put in front of staff.
@@ -255,8 +255,7 @@ class QuestionStaffFlow:
     def _member_for(ctx: Context, members: list[Staff], reference: str) -> Staff:
         """The user's post at the school of the question a step is about."""
         question = question_by_reference(session=ctx.session, reference=reference)
-        return next((m for m in members if question and m.school_id == question.school_id),
-                    members[0])
+        return post_at(members, question.school_id if question else None)
 
     def _list(self, ctx: Context, members: list[Staff]) -> Reply:
         _ = ctx._
