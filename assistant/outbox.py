@@ -117,6 +117,48 @@ AfterSend = Callable[[Session, Claimed], None]
 OnSent = Callable[[Session, Claimed, Sequence[int]], None]
 
 
+def _due_query(in_chat_order: bool) -> sa.Select[Any]:
+    """The outbox job's query for what is due now, built once: building it on every tick
+    cost more than running it.
+
+    Where several workers may share the database (PostgreSQL), one chat's messages still go
+    in the order they were queued: nothing is taken for a chat while another worker is sending
+    to it, or while another holds an earlier message to it that is due.
+    """
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    now: sa.BindParameter[datetime] = sa.bindparam("now")
+    stale: sa.BindParameter[datetime] = sa.bindparam("stale")
+
+    def due(rows: sa.Table) -> sa.ColumnElement[bool]:
+        return sa.and_(rows.c.not_before <= now, sa.or_(
+            rows.c.status == PENDING,
+            sa.and_(rows.c.status == CLAIMED, rows.c.claimed_at < stale)))
+
+    query = (
+        sa.select(table.c.id)
+        .where(due(table))
+        .order_by(table.c.priority.desc(), table.c.not_before, table.c.id)
+        .limit(sa.bindparam("batch"))
+    )
+    if not in_chat_order:
+        return query
+    # With each row, the first message to its chat that is due: when that one is not among
+    # the rows found, another worker has it in hand (or it is beyond this batch), and the
+    # chat's later messages wait for the next round.
+    other = table.alias("other")
+    first = (sa.select(sa.func.min(other.c.id))
+             .where(other.c.recipient == table.c.recipient, other.c.status == PENDING,
+                    other.c.not_before <= now)
+             .scalar_subquery())
+    return query.add_columns(first).where(~sa.exists().where(
+        other.c.recipient == table.c.recipient, other.c.id != table.c.id,
+        other.c.status == CLAIMED, other.c.claimed_at >= stale)).with_for_update(skip_locked=True)
+
+
+_DUE = _due_query(in_chat_order=False)
+_DUE_IN_CHAT_ORDER = _due_query(in_chat_order=True)
+
+
 class Dispatcher:
     """Claims due messages, sends them through the transport, and records the outcome."""
 
@@ -162,50 +204,14 @@ class Dispatcher:
                     table.c.status == CLAIMED).values(claimed_at=self.clock()))
 
     def _due_ids(self, session: Session, now: datetime) -> list[int]:
-        table = OutboxMessage.__table__  # type: ignore[attr-defined]
-        stale = now - self.lease
         several = session.get_bind().dialect.name == "postgresql"  # workers may share it
-        query = (
-            sa.select(table.c.id)
-            .where(
-                table.c.not_before <= now,
-                sa.or_(
-                    table.c.status == PENDING,
-                    sa.and_(table.c.status == CLAIMED, table.c.claimed_at < stale),
-                ),
-            )
-            .order_by(table.c.priority.desc(), table.c.not_before, table.c.id)
-            .limit(self.batch)
-        )
+        query = _DUE_IN_CHAT_ORDER if several else _DUE
+        found = session.connection().execute(
+            query, {"now": now, "stale": now - self.lease, "batch": self.batch}).all()
         if not several:
-            return [row[0] for row in session.execute(query)]
-        # Several workers: one chat's messages still go in the order they were queued.
-        # Nothing is taken for a chat while another worker is sending to it...
-        other = table.alias("earlier")
-        query = query.where(~sa.exists().where(
-            other.c.recipient == table.c.recipient, other.c.id != table.c.id,
-            other.c.status == CLAIMED, other.c.claimed_at >= stale))
-        found = [row[0] for row in session.execute(query.with_for_update(skip_locked=True))]
-        # ...or while another worker holds an earlier one that is due.
-        return self._in_chat_order(session, found, now)
-
-    @staticmethod
-    def _in_chat_order(session: Session, found: list[int], now: datetime) -> list[int]:
-        """Drops a chat's messages when an earlier one to that chat, due now, is not among
-        them: another worker has it in hand (or it is beyond this batch), and it goes first."""
-        if not found:
-            return found
-        table = OutboxMessage.__table__  # type: ignore[attr-defined]
-        recipients = dict(session.execute(
-            sa.select(table.c.id, table.c.recipient).where(table.c.id.in_(found))).all())
-        firsts = dict(session.execute(
-            sa.select(table.c.recipient, sa.func.min(table.c.id))
-            .where(table.c.recipient.in_(set(recipients.values())),
-                   table.c.status == PENDING, table.c.not_before <= now)
-            .group_by(table.c.recipient)).all())
-        mine = set(found)
-        return [i for i in found
-                if firsts.get(recipients[i]) is None or firsts[recipients[i]] in mine]
+            return [row[0] for row in found]
+        mine = {row[0] for row in found}
+        return [row[0] for row in found if row[1] is None or row[1] in mine]
 
     def claim(self) -> list[Claimed]:
         """Claims due messages; a conditional update makes each claim exclusive."""
