@@ -170,14 +170,44 @@ def write_threshold(locale: str, answer: float) -> None:
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def _tune_on(args: argparse.Namespace) -> int:
+    """Chooses the answer threshold on a labelled development set of questions, written apart
+    from the phrasings and the held-out questions, and prints the threshold table."""
+    path = Path(args.on)
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    rows = read_labelled(path).get(args.locale, [])
+    if not rows:
+        raise UsageError(f"{path} has no questions for locale {args.locale}")
+    ranker = MatcherRanker(_matcher(args.locale))
+    ranked = rank_all(ranker, rows)
+    chosen = choose_threshold(rows, ranked, cap=args.cap)
+    print(f"{args.locale}: thresholds on {len(rows)} development questions in {path}")
+    print(f"  {'answer at':<40} {'top-1':>6} {'top-3':>6} {'answered-right':>14} "
+          f"{'refused':>8} {'wrong':>6}")
+    for threshold in sorted({0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, ranker.answer_at, chosen}):
+        mark = ("  <- lowest with wrong <= cap" if threshold == chosen else
+                "  (now)" if threshold == ranker.answer_at else "")
+        print(_figures_line(f"{threshold:.2f}", figures(rows, ranked, threshold)) + mark)
+    if args.write:
+        if chosen > 1:
+            raise UsageError(f"no threshold keeps wrong answers within {args.cap:.0%}")
+        write_threshold(args.locale, chosen)
+        print(f"Wrote faq/{THRESHOLDS_FILE}: {args.locale} answers at {chosen:.2f}.")
+    return 0
+
+
 def _tune(args: argparse.Namespace, settings: Settings) -> int:
-    """Cross-validates the matcher on the training phrasings and prints the threshold table."""
+    """Cross-validates the matcher on the training phrasings and prints the threshold table;
+    with --on, chooses the threshold on a development set of questions instead."""
+    if not 0 < args.cap < 1:
+        raise UsageError("--cap must be a share between 0 and 1, such as 0.03")
+    if args.on:
+        return _tune_on(args)
     entries = load_entries(args.locale)
     pool = load_phrasings(args.locale)
     if args.extra:
         pool += [row for rows in read_labelled(Path(args.extra)).values() for row in rows]
-    if not 0 < args.cap < 1:
-        raise UsageError("--cap must be a share between 0 and 1, such as 0.03")
     for c in args.c:
         ranked = cross_validate(entries, pool, folds=args.folds, c=c)
         chosen = choose_threshold(pool, ranked, cap=args.cap)
@@ -339,6 +369,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     tune.add_argument("--folds", type=int, default=5)
     tune.add_argument("--c", type=float, nargs="+", default=[C])
     tune.add_argument("--extra", help="more labelled rows (id<TAB>locale<TAB>question)")
+    tune.add_argument("--on", metavar="FILE",
+                      help="choose the threshold on this development set (id<TAB>locale<TAB>"
+                           "question) instead of cross-validating the phrasings")
     tune.add_argument("--cap", type=float, default=WRONG_CAP,
                       help="the largest share of wrong answers allowed (default 0.02)")
     tune.add_argument("--write", action="store_true",
