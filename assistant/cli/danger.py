@@ -61,6 +61,31 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cv(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.runtime import ordinary_questions
+    from assistant.safety.crossval import VARIANTS, cross_validate
+    from assistant.safety.model import labelled_sets
+
+    sets = labelled_sets()
+    if not sets:
+        raise UsageError("no labelled sets to hold out (assistant/safety/training/labelled/)")
+    print(f"danger check: each of {len(sets)} labelled sets held out in turn "
+          f"({', '.join(p.stem for p in sets)}); recall / false alarms")
+    pooled = cross_validate(ordinary_questions())
+    print(f"{'group':<16} {'danger':>6} {'safe':>6}  " + "  ".join(f"{v:>17}" for v in VARIANTS))
+    tallies = pooled["check"]
+    order = sorted(tallies, key=lambda g: (g != "all", not g.startswith("locale"), g))
+    for group in order:
+        cells = []
+        for variant in VARIANTS:
+            t = pooled[variant].get(group)
+            cells.append(f"{_percent(t.recall if t else None)} /"
+                         f"{_percent(t.false_alarm_rate if t else None)}")
+        print(f"{group:<16} {tallies[group].danger:>6} {tallies[group].safe:>6}  "
+              + "  ".join(f"{c:>17}" for c in cells))
+    return 0
+
+
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
     check = build_danger_check()
     rows = read_labelled(Path(args.file)) if args.file else []
@@ -82,7 +107,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    """Adds `danger check`, `danger eval` and `danger bench`."""
+    """Adds `danger check`, `danger eval`, `danger cv` and `danger bench`."""
     danger = commands.add_parser("danger", help="the check for messages about a child in danger")
     sub = danger.add_subparsers(dest="danger_command", metavar="WHAT", required=True)
     check = sub.add_parser("check", help="check messages (one a line on stdin, or MESSAGE)")
@@ -94,6 +119,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     scored.add_argument("file", help="label<TAB>locale<TAB>text[<TAB>voice[<TAB>kind]]")
     scored.add_argument("--verbose", action="store_true", help="list misses and false alarms")
     scored.set_defaults(handler=_eval)
+    cv = sub.add_parser("cv", help="cross-validate over the labelled sets, each held out in turn")
+    cv.set_defaults(handler=_cv)
     bench = sub.add_parser("bench", help="time the check per message")
     bench.add_argument("--file", help="messages to time (a labelled TSV file)")
     bench.add_argument("--rounds", type=int, default=3)

@@ -2,9 +2,9 @@
 
 Two layers, either of which is enough: native key phrases (phrases.py) and a trained
 classifier (model.py). The threshold favours recall: a false alarm costs a parent one
-message about helplines; a miss can cost a child. It was chosen on the development sets
-(tests/data/danger/: dev, dev2, heldout and heldout-2, whose figures had been seen), never on
-heldout-3, which is kept for reporting.
+message about helplines; a miss can cost a child. It is chosen by cross-validation over the
+labelled sets (`danger cv`), never on tests/data/danger/heldout-5.tsv, which is kept for
+reporting.
 """
 
 from __future__ import annotations

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.safety.fold import fold
+from assistant.safety.labelled import read_labelled
 from assistant.textmodel import LinearScorer, cached, digest, ngram_pipeline
 
 TRAINING_DIR = Path(__file__).parent / "training"
+LABELLED = "labelled"
 DANGER, SAFE = "danger", "safe"
 # The danger model's regularisation: chosen by cross-validation on the training data.
 C = 20.0
@@ -32,10 +34,24 @@ class Example:
     text: str
 
 
-def read_training(folder: Path = TRAINING_DIR) -> list[Example]:
-    """Every locale's training messages, folded."""
+def labelled_sets(folder: Path = TRAINING_DIR) -> list[Path]:
+    """The labelled sets learnt from (label, locale, text, voice, kind), each a file."""
+    return sorted((folder / LABELLED).glob("*.tsv"))
+
+
+def training_files(folder: Path = TRAINING_DIR, leave_out: Path | None = None) -> list[Path]:
+    """Every file the classifier learns from, but one labelled set left out."""
+    return [p for p in [*sorted(folder.glob("*.tsv")), *labelled_sets(folder)] if p != leave_out]
+
+
+def read_training(folder: Path = TRAINING_DIR, leave_out: Path | None = None) -> list[Example]:
+    """Every locale's training messages and labelled sets, folded."""
     examples: list[Example] = []
-    for path in sorted(folder.glob("*.tsv")):
+    for path in training_files(folder, leave_out):
+        if path.parent.name == LABELLED:
+            examples += [Example(row.label, row.kind or "-", fold(row.text))
+                         for row in read_labelled(path)]
+            continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
@@ -70,15 +86,16 @@ class Classifier:
         return [kind for p, kind in ranked if p >= ranked[0][0] / 2]
 
 
-def trained(folder: Path = TRAINING_DIR, extra_safe: Sequence[str] = ()) -> Classifier:
-    """The classifier for a training folder (plus ordinary questions as safe): from memory,
-    the disk cache, or trained now. The cache is named by the raw files, so a start that
-    finds it reads and folds nothing."""
-    raw = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.tsv"))]
+def trained(folder: Path = TRAINING_DIR, extra_safe: Sequence[str] = (),
+            leave_out: Path | None = None) -> Classifier:
+    """The classifier for a training folder (plus ordinary questions as safe), one labelled
+    set left out if asked: from memory, the disk cache, or trained now. The cache is named by
+    the raw files, so a start that finds it reads and folds nothing."""
+    raw = [path.read_text(encoding="utf-8") for path in training_files(folder, leave_out)]
     key = digest(f"danger-{C}", [*raw, *extra_safe])
 
     def train() -> Classifier:
-        examples = read_training(folder)
+        examples = read_training(folder, leave_out)
         examples += [Example(SAFE, "school", fold(q)) for q in extra_safe]
         return Classifier(examples)
 

@@ -1,0 +1,45 @@
+"""Cross-validation of the danger check over its labelled sets: each set is held out in turn,
+the classifier is trained on everything else, and the check is scored on the set left out.
+The two layers alone are scored beside it on the same folds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.safety.check import THRESHOLD, DangerCheck
+from assistant.safety.evaluation import Tally, evaluate
+from assistant.safety.labelled import read_labelled
+from assistant.safety.model import TRAINING_DIR, labelled_sets, trained
+from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
+
+# The check as shipped, and each of its layers alone.
+VARIANTS = ("check", "phrases alone", "classifier alone")
+
+
+def cross_validate(extra_safe: Sequence[str] = (), folder: Path = TRAINING_DIR,
+                   lists_dir: Path = LISTS_DIR, threshold: float = THRESHOLD,
+                   ) -> dict[str, dict[str, Tally]]:
+    """Pooled tallies (by "all", "locale:xx", "voice:yy") for each variant, over the folds."""
+    phrases = PhraseLayer(load_lists(lists_dir))
+    no_phrases = PhraseLayer({})
+    pooled: dict[str, dict[str, Tally]] = {v: defaultdict(Tally) for v in VARIANTS}
+    for held_out in labelled_sets(folder):
+        classifier = trained(folder, extra_safe, leave_out=held_out)
+        checks = {
+            "check": DangerCheck(phrases, classifier, threshold),
+            "phrases alone": DangerCheck(phrases, classifier, threshold=1.01),
+            "classifier alone": DangerCheck(no_phrases, classifier, threshold),
+        }
+        rows = read_labelled(held_out)
+        for variant, check in checks.items():
+            for group, tally in evaluate(check, rows).items():
+                total = pooled[variant][group]
+                total.danger += tally.danger
+                total.caught += tally.caught
+                total.safe += tally.safe
+                total.alarms += tally.alarms
+                total.missed += tally.missed
+                total.false_alarms += tally.false_alarms
+    return {variant: dict(groups) for variant, groups in pooled.items()}

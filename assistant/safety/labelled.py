@@ -1,0 +1,41 @@
+"""Labelled messages (danger or safe) written apart from the check: read for scoring it,
+and, once their figures have been used for choosing, for training it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+LABELS = ("danger", "safe")
+
+
+class EvalFileError(ValueError):
+    """A labelled file that cannot be read; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One labelled message: danger or safe, its locale, text, and who is speaking."""
+
+    label: str
+    locale: str
+    text: str
+    voice: str = ""
+    kind: str = ""
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    """Reads label<TAB>locale<TAB>text[<TAB>voice[<TAB>kind]] lines; # starts a comment."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise EvalFileError(f"cannot read {path}: {error}") from None
+    rows: list[Labelled] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 3 or parts[0] not in LABELS:
+            raise EvalFileError(f"{path}:{number}: expected danger|safe<TAB>locale<TAB>text")
+        rows.append(Labelled(*parts[:5]))
+    return rows

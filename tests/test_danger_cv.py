@@ -1,0 +1,65 @@
+"""The danger check's figures are cross-validated: each labelled set is scored by a model that
+never learnt it, and the two layers alone are scored beside the check on the same folds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.safety.crossval import VARIANTS, cross_validate
+from assistant.safety.model import labelled_sets, read_training, training_files
+from assistant.safety.phrases import LISTS_DIR
+
+TRAINING = [
+    ("danger", "physical", "child", "my dad hits me with his belt every night"),
+    ("danger", "neglect", "parent", "there is no food at home and the kids are alone"),
+    ("danger", "missing", "parent", "my son has not come home since yesterday"),
+    ("danger", "grooming", "child", "a man online wants to meet me and says keep it secret"),
+    ("safe", "school", "parent", "what time does the live lesson start tomorrow"),
+    ("safe", "school", "parent", "how do i reset the password for the homework app"),
+    ("safe", "school", "child", "can i keep my camera off in the maths lesson"),
+    ("safe", "nearmiss", "parent", "he fell in the playground but he is fine now"),
+]
+SET_A = [("danger", "en", "mum's boyfriend hits my friend and she is scared", "third", "physical"),
+         ("safe", "en", "is the reading homework on the app yet", "", "school")]
+SET_B = [("danger", "pl", "moj syn nie wrocil do domu od wczoraj", "parent", "missing"),
+         ("safe", "pl", "o ktorej jest lekcja na teams", "", "school"),
+         ("safe", "pl", "dziekuje bardzo", "", "school")]
+
+
+@pytest.fixture()
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    training = tmp_path / "training"
+    (training / "labelled").mkdir(parents=True)
+    (training / "en.tsv").write_text("".join("\t".join(r) + "\n" for r in TRAINING),
+                                     encoding="utf-8")
+    for name, rows in (("a", SET_A), ("b", SET_B)):
+        (training / "labelled" / f"{name}.tsv").write_text(
+            "# label\tlocale\ttext\tvoice\tkind\n" + "".join("\t".join(r) + "\n" for r in rows),
+            encoding="utf-8")
+    return training
+
+
+def test_the_labelled_sets_are_learnt_from_and_each_can_be_left_out(folder: Path) -> None:
+    sets = labelled_sets(folder)
+    assert [p.stem for p in sets] == ["a", "b"]
+    assert len(read_training(folder)) == len(TRAINING) + len(SET_A) + len(SET_B)
+    left = read_training(folder, leave_out=sets[0])
+    assert len(left) == len(TRAINING) + len(SET_B)
+    assert sets[0] not in training_files(folder, leave_out=sets[0])
+
+
+def test_every_labelled_message_is_scored_once_per_layer_on_a_model_that_never_saw_it(
+        folder: Path) -> None:
+    pooled = cross_validate(folder=folder, lists_dir=LISTS_DIR)
+    assert set(pooled) == set(VARIANTS)
+    for variant in VARIANTS:
+        every = pooled[variant]["all"]
+        assert (every.danger, every.safe) == (2, 3)
+        assert pooled[variant]["locale:pl"].danger == 1
+        assert pooled[variant]["voice:third"].danger == 1
+    # The Polish report's phrases are in the shipped lists, whatever the classifier learnt.
+    assert pooled["phrases alone"]["locale:pl"].caught == 1
+    assert pooled["check"]["all"].caught >= pooled["phrases alone"]["all"].caught
