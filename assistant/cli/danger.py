@@ -63,15 +63,18 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cv(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.runtime import ordinary_questions
-    from assistant.safety.crossval import VARIANTS, cross_validate
+    from assistant.safety.check import THRESHOLD
+    from assistant.safety.crossval import VARIANTS, at, cross_validate
     from assistant.safety.model import labelled_sets
 
+    if any(not 0 < t < 1 for t in args.threshold):
+        raise UsageError("--threshold takes probabilities between 0 and 1, such as 0.45")
     sets = labelled_sets()
     if not sets:
         raise UsageError("no labelled sets to hold out (assistant/safety/training/labelled/)")
     print(f"danger check: each of {len(sets)} labelled sets held out in turn "
           f"({', '.join(p.stem for p in sets)}); recall / false alarms")
-    pooled = cross_validate(ordinary_questions())
+    pooled = cross_validate(ordinary_questions(), others=args.threshold)
     print(f"{'group':<16} {'danger':>6} {'safe':>6}  " + "  ".join(f"{v:>17}" for v in VARIANTS))
     tallies = pooled["check"]
     order = sorted(tallies, key=lambda g: (g != "all", not g.startswith("locale"), g))
@@ -83,6 +86,19 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
                          f"{_percent(t.false_alarm_rate if t else None)}")
         print(f"{group:<16} {tallies[group].danger:>6} {tallies[group].safe:>6}  "
               + "  ".join(f"{c:>17}" for c in cells))
+    print(f"(the check at its threshold, {THRESHOLD:.2f}; each layer alone at the same)")
+    for threshold in args.threshold:
+        groups = pooled[at(threshold)]
+        line = "  ".join(f"{g.removeprefix('locale:')} {_percent(groups[g].recall)} /"
+                         f"{_percent(groups[g].false_alarm_rate)}"
+                         for g in sorted(groups, key=lambda g: (g != "all", g))
+                         if g == "all" or g.startswith("locale:"))
+        print(f"at {threshold:.2f}: {line}")
+    if args.verbose:
+        for row in tallies["all"].missed:
+            print(f"missed\t{row.locale}\t{row.voice}\t{row.kind}\t{row.text}")
+        for row in tallies["all"].false_alarms:
+            print(f"false alarm\t{row.locale}\t{row.text}")
     return 0
 
 
@@ -120,6 +136,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     scored.add_argument("--verbose", action="store_true", help="list misses and false alarms")
     scored.set_defaults(handler=_eval)
     cv = sub.add_parser("cv", help="cross-validate over the labelled sets, each held out in turn")
+    cv.add_argument("--threshold", type=float, nargs="*", default=[],
+                    help="also score the check at these thresholds (recall / false alarms)")
+    cv.add_argument("--verbose", action="store_true",
+                    help="list the check's misses and false alarms on the sets held out")
     cv.set_defaults(handler=_cv)
     bench = sub.add_parser("bench", help="time the check per message")
     bench.add_argument("--file", help="messages to time (a labelled TSV file)")

@@ -18,19 +18,27 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 VARIANTS = ("check", "phrases alone", "classifier alone")
 
 
+def at(threshold: float) -> str:
+    """The name of the check at another threshold."""
+    return f"check at {threshold:.2f}"
+
+
 def cross_validate(extra_safe: Sequence[str] = (), folder: Path = TRAINING_DIR,
                    lists_dir: Path = LISTS_DIR, threshold: float = THRESHOLD,
-                   ) -> dict[str, dict[str, Tally]]:
-    """Pooled tallies (by "all", "locale:xx", "voice:yy") for each variant, over the folds."""
+                   others: Sequence[float] = ()) -> dict[str, dict[str, Tally]]:
+    """Pooled tallies (by "all", "locale:xx", "voice:yy") for each variant, over the folds;
+    with `others`, the check at each of those thresholds too (as "check at 0.40")."""
     phrases = PhraseLayer(load_lists(lists_dir))
     no_phrases = PhraseLayer({})
-    pooled: dict[str, dict[str, Tally]] = {v: defaultdict(Tally) for v in VARIANTS}
+    names = [*VARIANTS, *(at(t) for t in others)]
+    pooled: dict[str, dict[str, Tally]] = {v: defaultdict(Tally) for v in names}
     for held_out in labelled_sets(folder):
         classifier = trained(folder, extra_safe, leave_out=held_out)
         checks = {
             "check": DangerCheck(phrases, classifier, threshold),
             "phrases alone": DangerCheck(phrases, classifier, threshold=1.01),
             "classifier alone": DangerCheck(no_phrases, classifier, threshold),
+            **{at(t): DangerCheck(phrases, classifier, t) for t in others},
         }
         rows = read_labelled(held_out)
         for variant, check in checks.items():
