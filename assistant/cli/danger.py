@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.cli.errors import UsageError
 from assistant.runtime import build_danger_check
-from assistant.safety.evaluation import EvalFileError, evaluate, read_labelled
+from assistant.safety.evaluation import EvalFileError, Tally, evaluate, read_labelled
 from assistant.settings import Settings
 
 MAX_LINE = 10_000
@@ -40,6 +40,14 @@ def _percent(value: float | None) -> str:
     return "   -  " if value is None else f"{100 * value:5.1f}%"
 
 
+def _list_errors(tally: Tally) -> None:
+    """One line for each danger message missed and each safe message flagged."""
+    for row in tally.missed:
+        print(f"missed\t{row.locale}\t{row.voice}\t{row.kind}\t{row.text}")
+    for row in tally.false_alarms:
+        print(f"false alarm\t{row.locale}\t{row.text}")
+
+
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     try:
         rows = read_labelled(Path(args.file))
@@ -54,10 +62,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{group:<16} {t.danger:>6} {_percent(t.recall):>7} {t.safe:>6} "
               f"{_percent(t.false_alarm_rate):>13}")
     if args.verbose:
-        for row in tallies["all"].missed:
-            print(f"missed\t{row.locale}\t{row.voice}\t{row.kind}\t{row.text}")
-        for row in tallies["all"].false_alarms:
-            print(f"false alarm\t{row.locale}\t{row.text}")
+        _list_errors(tallies["all"])
     return 0
 
 
@@ -95,10 +100,7 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
                          if g == "all" or g.startswith("locale:"))
         print(f"at {threshold:.2f}: {line}")
     if args.verbose:
-        for row in tallies["all"].missed:
-            print(f"missed\t{row.locale}\t{row.voice}\t{row.kind}\t{row.text}")
-        for row in tallies["all"].false_alarms:
-            print(f"false alarm\t{row.locale}\t{row.text}")
+        _list_errors(tallies["all"])
     return 0
 
 

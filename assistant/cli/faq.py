@@ -9,6 +9,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from assistant.faq.evaluation import (
     Figures,
     FuzzAnchor,
     MatcherRanker,
+    Row,
     TfidfAnchor,
     choose_threshold,
     cross_validate,
@@ -170,6 +172,24 @@ def write_threshold(locale: str, answer: float) -> None:
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def _table_and_write(args: argparse.Namespace, rows: Sequence[Row],
+                     ranked: Sequence[list[tuple[float, str]]], now: float | None = None) -> None:
+    """Prints the threshold table, marks the one chosen (and today's), and writes it if asked."""
+    chosen = choose_threshold(rows, ranked, cap=args.cap)
+    print(f"  {'answer at':<40} {'top-1':>6} {'top-3':>6} {'answered-right':>14} "
+          f"{'refused':>8} {'wrong':>6}")
+    shown = {0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, chosen} | ({now} if now is not None else set())
+    for threshold in sorted(shown):
+        mark = ("  <- lowest with wrong <= cap" if threshold == chosen else
+                "  (now)" if threshold == now else "")
+        print(_figures_line(f"{threshold:.2f}", figures(rows, ranked, threshold)) + mark)
+    if args.write:
+        if chosen > 1:
+            raise UsageError(f"no threshold keeps wrong answers within {args.cap:.0%}")
+        write_threshold(args.locale, chosen)
+        print(f"Wrote faq/{THRESHOLDS_FILE}: {args.locale} answers at {chosen:.2f}.")
+
+
 def _tune_on(args: argparse.Namespace) -> int:
     """Chooses the answer threshold on a labelled development set of questions, written apart
     from the phrasings and the held-out questions, and prints the threshold table."""
@@ -180,20 +200,8 @@ def _tune_on(args: argparse.Namespace) -> int:
     if not rows:
         raise UsageError(f"{path} has no questions for locale {args.locale}")
     ranker = MatcherRanker(_matcher(args.locale))
-    ranked = rank_all(ranker, rows)
-    chosen = choose_threshold(rows, ranked, cap=args.cap)
     print(f"{args.locale}: thresholds on {len(rows)} development questions in {path}")
-    print(f"  {'answer at':<40} {'top-1':>6} {'top-3':>6} {'answered-right':>14} "
-          f"{'refused':>8} {'wrong':>6}")
-    for threshold in sorted({0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, ranker.answer_at, chosen}):
-        mark = ("  <- lowest with wrong <= cap" if threshold == chosen else
-                "  (now)" if threshold == ranker.answer_at else "")
-        print(_figures_line(f"{threshold:.2f}", figures(rows, ranked, threshold)) + mark)
-    if args.write:
-        if chosen > 1:
-            raise UsageError(f"no threshold keeps wrong answers within {args.cap:.0%}")
-        write_threshold(args.locale, chosen)
-        print(f"Wrote faq/{THRESHOLDS_FILE}: {args.locale} answers at {chosen:.2f}.")
+    _table_and_write(args, rows, rank_all(ranker, rows), now=ranker.answer_at)
     return 0
 
 
@@ -209,19 +217,8 @@ def _tune(args: argparse.Namespace, settings: Settings) -> int:
     if args.extra:
         pool += [row for rows in read_labelled(Path(args.extra)).values() for row in rows]
     for c in args.c:
-        ranked = cross_validate(entries, pool, folds=args.folds, c=c)
-        chosen = choose_threshold(pool, ranked, cap=args.cap)
         print(f"C={c}: {args.folds}-fold cross-validation over {len(pool)} phrasings")
-        print(f"  {'answer at':<40} {'top-1':>6} {'top-3':>6} {'answered-right':>14} "
-              f"{'refused':>8} {'wrong':>6}")
-        for threshold in sorted({0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, chosen}):
-            mark = "  <- lowest with wrong <= cap" if threshold == chosen else ""
-            print(_figures_line(f"{threshold:.2f}", figures(pool, ranked, threshold)) + mark)
-        if args.write:
-            if chosen > 1:
-                raise UsageError(f"no threshold keeps wrong answers within {args.cap:.0%}")
-            write_threshold(args.locale, chosen)
-            print(f"Wrote faq/{THRESHOLDS_FILE}: {args.locale} answers at {chosen:.2f}.")
+        _table_and_write(args, pool, cross_validate(entries, pool, folds=args.folds, c=c))
     return 0
 
 
