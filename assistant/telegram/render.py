@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError
 
 from assistant.bidi import bidi_safe
 from assistant.events import Button, Reply, encode_button
@@ -142,7 +142,7 @@ async def deliver(bot: Bot, chat_id: int | str, part: Outgoing) -> Message:
             if part.document is not None:
                 return await bot.send_document(chat_id=chat_id, **part.document_kwargs())
             return await bot.send_message(chat_id=chat_id, **part.message_kwargs())
-        except (TimedOut, NetworkError) as error:
+        except NetworkError as error:  # TimedOut and BadRequest are kinds of it
             if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
                 raise  # Telegram refused the message itself: sending it again won't help
             await asyncio.sleep(0.5 * attempt)
