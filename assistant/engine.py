@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -25,6 +26,31 @@ from assistant.schools import School
 
 log = logging.getLogger(__name__)
 
+
+
+def _linked_school(model: type[Staff] | type[Guardian]) -> Any:
+    """A school the sender is linked to as staff or guardian, as a column of the lookup."""
+    table: sa.Table = model.__table__  # type: ignore[union-attr]
+    accounts: sa.Table = Account.__table__  # type: ignore[attr-defined]
+    return (sa.select(table.c.school_id).where(table.c.account_id == accounts.c.id)
+            .limit(1).scalar_subquery())
+
+
+def _insert_if_absent(session: Session, table: sa.Table) -> Any:
+    """An INSERT that writes nothing, and raises nothing, where the key is already taken."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+# Who sent an event, where their conversation is, and a school they are linked to (staff
+# first): built once, run as one statement with bound values on every update.
+_WHO_AND_WHERE = (
+    sa.select(Account, Conversation, _linked_school(Staff), _linked_school(Guardian))
+    .outerjoin(Conversation, Conversation.account_id == Account.id)  # type: ignore[arg-type]
+    .where(Account.transport == sa.bindparam("transport"),  # type: ignore[arg-type]
+           Account.external_id == sa.bindparam("external_id"))  # type: ignore[arg-type]
+)
 
 @dataclass
 class State:
@@ -269,14 +295,15 @@ class Engine:
             account_locale = choose_locale(event.locale)
             return Response([expired_reply(gettext_for(account_locale))])
 
-    def _account(self, session: Session, event: Event) -> Account:
-        found = session.exec(
-            select(Account).where(
-                Account.transport == event.transport, Account.external_id == event.user_id
-            )
-        ).first()
+    def _account(self, session: Session, event: Event) -> tuple[Account, Conversation | None,
+                                                                  str | None]:
+        """The account an event comes from (made on its first message), where its
+        conversation is, and a school it is linked to: one statement for a known account."""
+        found = session.execute(_WHO_AND_WHERE, {"transport": event.transport,
+                                                 "external_id": event.user_id}).first()
         if found is not None:
-            return found
+            account, conv, staff_school, guardian_school = found
+            return account, conv, staff_school or guardian_school
         account = Account(
             transport=event.transport,
             external_id=event.user_id,
@@ -288,30 +315,25 @@ class Engine:
                 session.flush()
         except IntegrityError:
             raise StaleConversationError from None
-        return account
+        return account, None, None
 
-    def school_for(self, session: Session, account: Account, conv: Conversation | None) -> School:
+    def school_for(self, conv: Conversation | None, linked: str | None) -> School:
         """Returns the account's school: the conversation's, a linked one, or the default."""
         if conv is not None and conv.school_id in self.schools:
             return self.schools[conv.school_id]
-        for model in (Staff, Guardian):
-            row = session.exec(
-                select(model.school_id).where(model.account_id == account.id).limit(1)
-            ).first()
-            if row is not None and row in self.schools:
-                return self.schools[row]
+        if linked is not None and linked in self.schools:
+            return self.schools[linked]
         return self.schools[self.default_school]
 
     def _handle(self, session: Session, event: Event) -> Response:
-        account = self._account(session, event)
+        account, conv, linked = self._account(session, event)
         assert account.id is not None
-        conv = session.get(Conversation, account.id)
         locale = account.locale
         _ = gettext_for(locale)
         ctx = Context(
             session=session,
             account=account,
-            school=self.school_for(session, account, conv),
+            school=self.school_for(conv, linked),
             schools=self.schools,
             now=self.clock(),
             locale=locale,
@@ -607,12 +629,15 @@ class Engine:
             "updated_at": utcnow(),
         }
         if old is None:
+            # Another event made this conversation first: no row is written, and this one is
+            # stale (no savepoint needed to find out).
             try:
-                with session.begin_nested():
-                    session.execute(sa.insert(table).values(account_id=account_id, version=1,
-                                                            **values))
-            except IntegrityError:
+                result = session.execute(_insert_if_absent(session, table).values(
+                    account_id=account_id, version=1, **values))
+            except IntegrityError:  # the account went (/forget) meanwhile: all rolls back
                 raise StaleConversationError from None
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise StaleConversationError
         else:
             result = session.execute(
                 sa.update(table)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # scikit-learn is imported to train, never to load or score a
 
 log = logging.getLogger(__name__)
 # Goes up whenever a model's code changes, so a cached model from older code is not used.
-CODE_VERSION = "6"
+CODE_VERSION = "7"
 T = TypeVar("T")
 
 
@@ -75,12 +75,18 @@ class Analyzer:
     def _char_wb(self, text: str) -> list[str]:
         grams: list[str] = []
         for word in text.split():
-            padded = f" {word} "
-            for n in range(self.low, self.high + 1):
-                if len(padded) <= n:
-                    grams.append(padded)  # a short word counts once, whole
-                    break
-                grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+            grams.extend(self.char_wb_word(word))
+        return grams
+
+    def char_wb_word(self, word: str) -> list[str]:
+        """One word's character n-grams, padded with a space each side."""
+        grams: list[str] = []
+        padded = f" {word} "
+        for n in range(self.low, self.high + 1):
+            if len(padded) <= n:
+                grams.append(padded)  # a short word counts once, whole
+                break
+            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
         return grams
 
     def _words(self, tokens: list[str]) -> list[str]:
@@ -94,8 +100,12 @@ class LinearScorer:
     """A fitted n-gram pipeline's decision values for one text, without per-call overheads.
 
     The same arithmetic as the pipeline: each vectoriser's sublinear tf-idf, L2-normalised,
-    then the linear model's weights.
+    then the linear model's weights. A word's character n-grams are looked up once and kept
+    (families use the same few thousand words again and again), so scoring a message is
+    mostly a few dictionary reads and one small matrix product.
     """
+
+    WORDS_KEPT = 50_000  # words whose n-gram rows are remembered, per model
 
     def __init__(self, pipeline: Pipeline) -> None:
         union = pipeline.named_steps["features"]
@@ -104,31 +114,54 @@ class LinearScorer:
         self.intercepts = np.asarray(model.intercept_, dtype=np.float64)
         # One row of weights per feature (a column per class), gathered for the grams present.
         self.weights = np.ascontiguousarray(model.coef_.T, dtype=np.float64)
-        self.parts: list[tuple[Analyzer, dict[str, tuple[float, int]]]] = []
+        self.parts: list[tuple[Analyzer, dict[str, int]]] = []
+        idfs: list[np.ndarray] = []
         offset = 0
         for _name, vectorizer in union.transformer_list:
             vocabulary: dict[str, int] = vectorizer.vocabulary_
-            idf = vectorizer.idf_
-            terms = {term: (float(idf[i]), offset + i) for term, i in vocabulary.items()}
+            idfs.append(np.asarray(vectorizer.idf_, dtype=np.float64))
+            rows = {term: offset + i for term, i in vocabulary.items()}
             low, high = vectorizer.ngram_range
             analyzer = Analyzer(vectorizer.analyzer, low, high, vectorizer.token_pattern)
-            self.parts.append((analyzer, terms))
+            self.parts.append((analyzer, rows))
             offset += len(vocabulary)
+        self.idf = np.concatenate(idfs) if idfs else np.zeros(0)
+        self._word_rows: dict[str, tuple[int, ...]] = {}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._word_rows = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_word_rows"}
+
+    def _rows_of_word(self, analyze: Analyzer, rows: dict[str, int], word: str) -> tuple[int, ...]:
+        """The feature rows of one word's character n-grams (repeats kept), remembered."""
+        found = self._word_rows.get(word)
+        if found is None:
+            found = tuple(rows[g] for g in analyze.char_wb_word(word) if g in rows)
+            if len(self._word_rows) >= self.WORDS_KEPT:
+                self._word_rows.clear()
+            self._word_rows[word] = found
+        return found
 
     def scores(self, text: str) -> list[float]:
         """The decision value per class row (one value for a yes/no model)."""
         total = self.intercepts.copy()
-        for analyze, terms in self.parts:
-            counts: dict[str, int] = {}
-            for gram in analyze(text):
-                if gram in terms:
-                    counts[gram] = counts.get(gram, 0) + 1
-            if not counts:
+        lowered = text.lower()
+        for analyze, rows in self.parts:
+            found: list[int] = []
+            if analyze.kind == "char_wb":
+                for word in lowered.split():
+                    found.extend(self._rows_of_word(analyze, rows, word))
+            else:
+                found.extend(rows[g] for g in analyze(lowered) if g in rows)
+            if not found:
                 continue
-            rows = [terms[g][1] for g in counts]
-            values = np.array([(1.0 + math.log(n)) * terms[g][0] for g, n in counts.items()])
+            present, tf = np.unique(np.array(found, dtype=np.intp), return_counts=True)
+            values = (1.0 + np.log(tf)) * self.idf[present]
             values /= math.sqrt(float(values @ values))
-            total += values @ self.weights[rows]
+            total += values @ self.weights[present]
         return [float(x) for x in total]
 
     def probability(self, text: str) -> float:

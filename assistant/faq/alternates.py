@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
@@ -85,12 +86,17 @@ def accept(*, session: Session, school_id: str, ids: list[int], now: datetime) -
     return Accepted(done, unknown)
 
 
+# Read on every question, so built once and run with bound values.
+_ACCEPTED = select(FaqCandidate.text, FaqCandidate.entry_id).where(
+    FaqCandidate.school_id == sa.bindparam("school_id"),
+    FaqCandidate.locale == sa.bindparam("locale"),
+    col(FaqCandidate.accepted).is_(True))
+
+
 def school_answer(*, session: Session, school_id: str, locale: str,
                   question: str) -> str | None:
     """The entry a school's accepted phrasing gives this question, if one is close enough."""
-    rows = session.exec(select(FaqCandidate.text, FaqCandidate.entry_id).where(
-        FaqCandidate.school_id == school_id, FaqCandidate.locale == locale,
-        col(FaqCandidate.accepted).is_(True))).all()
+    rows = session.execute(_ACCEPTED, {"school_id": school_id, "locale": locale}).all()
     if not rows:
         return None
     text = normalised(question)

@@ -192,8 +192,23 @@ def route_placeholder(category: str) -> str:
     return "route_" + category.replace("-", "_")
 
 
+# A school's filled placeholders, per locale. A School is frozen, so the values only change
+# with a new School (a reloaded profile); the key holds the object itself, not its id, so a
+# reloaded profile never reads an old one's values.
+_FILLED: dict[tuple[str, str], tuple[School, dict[str, str | None]]] = {}
+
+
 def placeholders(school: School, locale: str) -> dict[str, str | None]:
     """Fills every FAQ placeholder for this school; None where the profile has no value."""
+    kept = _FILLED.get((school.id, locale))
+    if kept is not None and kept[0] is school:
+        return dict(kept[1])
+    values = _fill(school, locale)
+    _FILLED[(school.id, locale)] = (school, values)
+    return dict(values)
+
+
+def _fill(school: School, locale: str) -> dict[str, str | None]:
     _ = gettext_for(locale)
     ngettext = ngettext_for(locale)
     learning, live = school.learning, school.live
