@@ -43,6 +43,16 @@ def _insert_if_absent(session: Session, table: sa.Table) -> Any:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
+
+# A conversation's writes, guarded by the version read ("seen"): built once, bound per update.
+_CONVERSATIONS: sa.Table = Conversation.__table__  # type: ignore[attr-defined]
+_DROP_CONVERSATION = sa.delete(_CONVERSATIONS).where(
+    _CONVERSATIONS.c.account_id == sa.bindparam("which"),
+    _CONVERSATIONS.c.version == sa.bindparam("seen"))
+_MOVE_CONVERSATION = sa.update(_CONVERSATIONS).where(
+    _CONVERSATIONS.c.account_id == sa.bindparam("which"),
+    _CONVERSATIONS.c.version == sa.bindparam("seen"))
+
 # Who sent an event, where their conversation is, and a school they are linked to (staff
 # first): built once, run as one statement with bound values on every update.
 _WHO_AND_WHERE = (
@@ -609,11 +619,8 @@ class Engine:
                 return conv.nonce
         if state is None:
             if old is not None:
-                result = session.execute(
-                    sa.delete(table).where(
-                        table.c.account_id == account_id, table.c.version == old[1]
-                    )
-                )
+                result = session.execute(_DROP_CONVERSATION, {"which": account_id,
+                                                               "seen": old[1]})
                 if result.rowcount != 1:  # type: ignore[attr-defined]
                     raise StaleConversationError
             return ""
@@ -639,11 +646,8 @@ class Engine:
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleConversationError
         else:
-            result = session.execute(
-                sa.update(table)
-                .where(table.c.account_id == account_id, table.c.version == old[1])
-                .values(version=old[1] + 1, **values)
-            )
+            result = session.execute(_MOVE_CONVERSATION, {"which": account_id, "seen": old[1],
+                                                           "version": old[1] + 1, **values})
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleConversationError
         return nonce

@@ -34,6 +34,18 @@ def test_everyday_messages_and_step_answers_are_not_treated_as_danger(check, tex
     assert check.check(text) is None
 
 
+@pytest.mark.parametrize("code", ["UWMX-886F-CA", "KMKE HU8H BY", "HVHF-UX3H-MA",
+                                  "E7B4 QM5V MA", "y7qp-kgsd-he"])
+def test_a_link_code_typed_in_groups_is_not_taken_for_danger(check, code: str) -> None:
+    # Random letters in three "words" once read to the classifier as a threat or self-harm.
+    assert check.check(code) is None
+
+
+@pytest.mark.parametrize("text", ["mum hurts me", "MUM HURTS ME", "dad hit me 2 times"])
+def test_short_reports_shaped_a_little_like_a_code_are_still_read(check, text: str) -> None:
+    assert check.check(text) is not None
+
+
 @pytest.mark.parametrize(("text", "kinds"), [
     ("a man asked my daughter for pictures online", {"grooming", "sextortion", "sexual"}),
     ("i want to kil myself", {"suicide", "self-harm"}),

@@ -213,10 +213,18 @@ class Identity:
         return next((s for s in self.staff if s.school_id == school_id), None)
 
 
+# Read on most updates (most accounts are linked to nothing), so built once and bound.
+_GUARDIANS = select(Guardian).where(Guardian.account_id == sa.bindparam("account_id"))
+_STAFF = select(Staff).where(Staff.account_id == sa.bindparam("account_id"))
+_FAMILY_SCHOOLS = select(Guardian.school_id).where(
+    Guardian.account_id == sa.bindparam("account_id"))
+
+
 def identity_of(session: Session, account_id: int) -> Identity:
     """Looks up every contact and staff post linked to an account."""
     families: list[FamilyLink] = []
-    for guardian in session.exec(select(Guardian).where(Guardian.account_id == account_id)):
+    bound = {"account_id": account_id}
+    for guardian in session.exec(_GUARDIANS, params=bound):
         rows = session.exec(
             select(Pupil, GuardianPupil, SchoolClass)
             .join(GuardianPupil, col(GuardianPupil.pupil_id) == col(Pupil.id))
@@ -231,7 +239,7 @@ def identity_of(session: Session, account_id: int) -> Identity:
         )
         families.append(FamilyLink(guardian.id or 0, guardian.school_id, guardian.name, children))
     staff: list[StaffLink] = []
-    for member in session.exec(select(Staff).where(Staff.account_id == account_id)):
+    for member in session.exec(_STAFF, params=bound):
         roles = session.exec(
             select(StaffRole.role, SchoolClass.code)
             .join(SchoolClass, col(SchoolClass.id) == col(StaffRole.class_id), isouter=True)
@@ -255,8 +263,7 @@ class LinkedChild:
 
 def family_schools(session: Session, account_id: int) -> list[str]:
     """The schools at which this account speaks for a family (one query)."""
-    return sorted(set(session.exec(select(Guardian.school_id).where(
-        Guardian.account_id == account_id)).all()))
+    return sorted(set(session.exec(_FAMILY_SCHOOLS, params={"account_id": account_id}).all()))
 
 
 def linked_children(session: Session, account_id: int,
