@@ -27,7 +27,6 @@ from assistant.schools import School
 log = logging.getLogger(__name__)
 
 
-
 def _linked_school(model: type[Staff] | type[Guardian]) -> Any:
     """A school the sender is linked to as staff or guardian, as a column of the lookup."""
     table: sa.Table = model.__table__  # type: ignore[union-attr]
@@ -43,7 +42,6 @@ def _insert_if_absent(session: Session, table: sa.Table) -> Any:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
-
 # A conversation's writes, guarded by the version read ("seen"): built once, bound per update.
 _CONVERSATIONS: sa.Table = Conversation.__table__  # type: ignore[attr-defined]
 _DROP_CONVERSATION = sa.delete(_CONVERSATIONS).where(
@@ -53,6 +51,7 @@ _MOVE_CONVERSATION = sa.update(_CONVERSATIONS).where(
     _CONVERSATIONS.c.account_id == sa.bindparam("which"),
     _CONVERSATIONS.c.version == sa.bindparam("seen"))
 
+
 # Who sent an event, where their conversation is, and a school they are linked to (staff
 # first): built once, run as one statement with bound values on every update.
 _WHO_AND_WHERE = (
@@ -61,6 +60,7 @@ _WHO_AND_WHERE = (
     .where(Account.transport == sa.bindparam("transport"),  # type: ignore[arg-type]
            Account.external_id == sa.bindparam("external_id"))  # type: ignore[arg-type]
 )
+
 
 @dataclass
 class State:
@@ -305,15 +305,16 @@ class Engine:
             account_locale = choose_locale(event.locale)
             return Response([expired_reply(gettext_for(account_locale))])
 
-    def _account(self, session: Session, event: Event) -> tuple[Account, Conversation | None,
-                                                                  str | None]:
+    def _account(self, session: Session, event: Event) -> tuple[
+            Account, Conversation | None, tuple[str | None, ...]]:
         """The account an event comes from (made on its first message), where its
-        conversation is, and a school it is linked to: one statement for a known account."""
+        conversation is, and the schools it is linked to as staff and as a family: one
+        statement for a known account."""
         found = session.execute(_WHO_AND_WHERE, {"transport": event.transport,
                                                  "external_id": event.user_id}).first()
         if found is not None:
             account, conv, staff_school, guardian_school = found
-            return account, conv, staff_school or guardian_school
+            return account, conv, (staff_school, guardian_school)
         account = Account(
             transport=event.transport,
             external_id=event.user_id,
@@ -325,14 +326,16 @@ class Engine:
                 session.flush()
         except IntegrityError:
             raise StaleConversationError from None
-        return account, None, None
+        return account, None, ()
 
-    def school_for(self, conv: Conversation | None, linked: str | None) -> School:
-        """Returns the account's school: the conversation's, a linked one, or the default."""
+    def school_for(self, conv: Conversation | None, linked: Iterable[str | None]) -> School:
+        """Returns the account's school: the conversation's, a linked one (staff first), or
+        the default."""
         if conv is not None and conv.school_id in self.schools:
             return self.schools[conv.school_id]
-        if linked is not None and linked in self.schools:
-            return self.schools[linked]
+        for school_id in linked:
+            if school_id is not None and school_id in self.schools:
+                return self.schools[school_id]
         return self.schools[self.default_school]
 
     def _handle(self, session: Session, event: Event) -> Response:
@@ -639,11 +642,12 @@ class Engine:
             # Another event made this conversation first: no row is written, and this one is
             # stale (no savepoint needed to find out).
             try:
-                result = session.execute(_insert_if_absent(session, table).values(
-                    account_id=account_id, version=1, **values))
+                written = session.execute(_insert_if_absent(session, table).values(
+                    account_id=account_id, version=1, **values
+                ).returning(table.c.account_id)).first()
             except IntegrityError:  # the account went (/forget) meanwhile: all rolls back
                 raise StaleConversationError from None
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            if written is None:
                 raise StaleConversationError
         else:
             result = session.execute(_MOVE_CONVERSATION, {"which": account_id, "seen": old[1],
