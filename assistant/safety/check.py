@@ -3,7 +3,7 @@
 Two layers, either of which is enough: native key phrases (phrases.py) and a trained
 classifier (model.py). The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
-labelled sets (`danger cv`), never on tests/data/danger/heldout-6.tsv, which is kept for
+labelled sets (`danger cv`), never on tests/data/danger/heldout-7.tsv, which is kept for
 reporting.
 """
 
@@ -19,10 +19,10 @@ from assistant.safety.model import TRAINING_DIR, Classifier, trained
 from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
 # Probability above which the classifier alone calls a message danger. Chosen on `danger cv`
-# as the highest threshold at which no language's recall falls more than half a point below
-# the best it reaches at any threshold tried: recall in the weakest language (Arabic) comes
-# before fewer false alarms. (Pooled recall alone would choose 0.60 and miss 4.5% of Arabic.)
-THRESHOLD = 0.45
+# as the highest threshold at which recall is at least 98% in every language: a miss in the
+# weakest language (Arabic) counts before fewer false alarms. (Pooled recall alone would
+# choose 0.55 and miss 3.6% of Arabic.)
+THRESHOLD = 0.40
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.
