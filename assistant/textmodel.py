@@ -105,7 +105,7 @@ class LinearScorer:
     mostly a few dictionary reads and one small matrix product.
     """
 
-    WORDS_KEPT = 50_000  # words whose n-gram rows are remembered, per model
+    WORDS_KEPT = 20_000  # words whose n-gram rows are remembered, per model
 
     def __init__(self, pipeline: Pipeline) -> None:
         union = pipeline.named_steps["features"]
@@ -122,10 +122,16 @@ class LinearScorer:
             idfs.append(np.asarray(vectorizer.idf_, dtype=np.float64))
             rows = {term: offset + i for term, i in vocabulary.items()}
             low, high = vectorizer.ngram_range
+            if vectorizer.analyzer not in ("char_wb", "word"):
+                raise ValueError(f"LinearScorer reads char_wb and word n-grams, "
+                                 f"not {vectorizer.analyzer!r}")
             analyzer = Analyzer(vectorizer.analyzer, low, high, vectorizer.token_pattern)
             self.parts.append((analyzer, rows))
             offset += len(vocabulary)
         self.idf = np.concatenate(idfs) if idfs else np.zeros(0)
+        # The word cache below serves one character part; a second would mix their rows.
+        if sum(1 for analyzer, _rows in self.parts if analyzer.kind == "char_wb") > 1:
+            raise ValueError("LinearScorer reads at most one char_wb vectoriser")
         self._word_rows: dict[str, tuple[int, ...]] = {}
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -141,7 +147,7 @@ class LinearScorer:
         if found is None:
             found = tuple(rows[g] for g in analyze.char_wb_word(word) if g in rows)
             if len(self._word_rows) >= self.WORDS_KEPT:
-                self._word_rows.clear()
+                self._word_rows.clear()  # a rare reset costs a few lookups, never an answer
             self._word_rows[word] = found
         return found
 
