@@ -16,9 +16,11 @@ from sqlmodel import Session, select
 
 from assistant.db import transaction
 from assistant.events import Button, Event, Reply
+from assistant.faq.alternates import ACCEPTED_REVISION, SchoolPhrasings
 from assistant.i18n import Gettext, choose_locale, gettext_for, ngettext_for
 from assistant.models import Account, Conversation, Guardian, Staff, utcnow
 from assistant.outbox import DUE_NOW
+from assistant.people.identity import known_unlinked, note_unlinked
 from assistant.safety.check import Danger, DangerCheck
 from assistant.safety.help import help_now, nobody_to_receive_text, tell_school_text
 from assistant.safety.reports import record_report
@@ -27,12 +29,13 @@ from assistant.schools import School
 log = logging.getLogger(__name__)
 
 
-def _linked_school(model: type[Staff] | type[Guardian]) -> Any:
-    """A school the sender is linked to as staff or guardian, as a column of the lookup."""
+def _linked_school(model: type[Staff] | type[Guardian], pick: Any = sa.func.min) -> Any:
+    """A school the sender is linked to as staff or guardian (the first or last by id), as a
+    column of the lookup."""
     table: sa.Table = model.__table__  # type: ignore[union-attr]
     accounts: sa.Table = Account.__table__  # type: ignore[attr-defined]
-    return (sa.select(table.c.school_id).where(table.c.account_id == accounts.c.id)
-            .limit(1).scalar_subquery())
+    return (sa.select(pick(table.c.school_id)).where(table.c.account_id == accounts.c.id)
+            .scalar_subquery())
 
 
 def _insert_if_absent(session: Session, table: sa.Table) -> Any:
@@ -52,14 +55,29 @@ _MOVE_CONVERSATION = sa.update(_CONVERSATIONS).where(
     _CONVERSATIONS.c.version == sa.bindparam("seen"))
 
 
-# Who sent an event, where their conversation is, and a school they are linked to (staff
-# first): built once, run as one statement with bound values on every update.
+# Who sent an event, where their conversation is, the schools they are linked to (a staff
+# one; the first and last of their families'), and how many FAQ phrasings schools have
+# accepted: built once, run as one statement with bound values on every update.
 _WHO_AND_WHERE = (
-    sa.select(Account, Conversation, _linked_school(Staff), _linked_school(Guardian))
+    sa.select(Account, Conversation, _linked_school(Staff), _linked_school(Guardian),
+              _linked_school(Guardian, sa.func.max), ACCEPTED_REVISION)
     .outerjoin(Conversation, Conversation.account_id == Account.id)  # type: ignore[arg-type]
     .where(Account.transport == sa.bindparam("transport"),  # type: ignore[arg-type]
            Account.external_id == sa.bindparam("external_id"))  # type: ignore[arg-type]
 )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the update's lookup found: the account, its conversation, the schools it is
+    linked to (staff first), its families' schools (see Context.family_hint), and the
+    accepted phrasings' revision (None for an account made by this update)."""
+
+    account: Account
+    conversation: Conversation | None
+    linked: tuple[str | None, ...]
+    families: tuple[str, ...]
+    revision: int | None
 
 
 @dataclass
@@ -129,6 +147,13 @@ class Context:
     stopped: bool = False
     # What the danger check found in this event's text; the engine has already given the help.
     danger: Danger | None = None
+    # The schools at which the sender speaks for a family, as the lookup saw them: none, one,
+    # or the first and last of several (then ask people.identity.family_schools for all).
+    # None: not looked up.
+    family_hint: tuple[str, ...] | None = None
+    # Every school's accepted FAQ phrasings, and their revision as this transaction read it.
+    phrasings: SchoolPhrasings = field(default_factory=SchoolPhrasings)
+    phrasings_revision: int | None = None
 
 
 @dataclass(frozen=True)
@@ -282,6 +307,8 @@ class Engine:
         self.by_command = {c: f for f in self.flows.values() for c in f.commands}
         self.claimants: list[Flow] = [f for f in self.flows.values()
                                       if isinstance(f, ClaimsText)]
+        # This database's accepted FAQ phrasings, kept between updates.
+        self.phrasings = SchoolPhrasings()
 
     def flow_for_action(self, action: str) -> Flow | None:
         """Finds the flow an action belongs to by its prefix ("faq.show" -> faq)."""
@@ -305,16 +332,16 @@ class Engine:
             account_locale = choose_locale(event.locale)
             return Response([expired_reply(gettext_for(account_locale))])
 
-    def _account(self, session: Session, event: Event) -> tuple[
-            Account, Conversation | None, tuple[str | None, ...]]:
+    def _account(self, session: Session, event: Event) -> Lookup:
         """The account an event comes from (made on its first message), where its
         conversation is, and the schools it is linked to as staff and as a family: one
         statement for a known account."""
         found = session.execute(_WHO_AND_WHERE, {"transport": event.transport,
                                                  "external_id": event.user_id}).first()
         if found is not None:
-            account, conv, staff_school, guardian_school = found
-            return account, conv, (staff_school, guardian_school)
+            account, conv, staff_school, first_family, last_family, revision = found
+            families = tuple(dict.fromkeys(s for s in (first_family, last_family) if s))
+            return Lookup(account, conv, (staff_school, *families), families, revision)
         account = Account(
             transport=event.transport,
             external_id=event.user_id,
@@ -326,7 +353,7 @@ class Engine:
                 session.flush()
         except IntegrityError:
             raise StaleConversationError from None
-        return account, None, ()
+        return Lookup(account, None, (), (), None)
 
     def school_for(self, conv: Conversation | None, linked: Iterable[str | None]) -> School:
         """Returns the account's school: the conversation's, a linked one (staff first), or
@@ -339,20 +366,26 @@ class Engine:
         return self.schools[self.default_school]
 
     def _handle(self, session: Session, event: Event) -> Response:
-        account, conv, linked = self._account(session, event)
+        found = self._account(session, event)
+        account, conv = found.account, found.conversation
         assert account.id is not None
+        if not any(found.linked):
+            note_unlinked(session, account.id)
         locale = account.locale
         _ = gettext_for(locale)
         ctx = Context(
             session=session,
             account=account,
-            school=self.school_for(conv, linked),
+            school=self.school_for(conv, found.linked),
             schools=self.schools,
             now=self.clock(),
             locale=locale,
             services=self.services,
             _=_,
             ngettext=ngettext_for(locale),
+            family_hint=found.families,
+            phrasings=self.phrasings,
+            phrasings_revision=found.revision,
         )
         current = (State(conv.flow, conv.step, dict(conv.data))
                    if conv is not None and conv.flow != IDLE else None)
@@ -495,6 +528,9 @@ class Engine:
     @staticmethod
     def _has(ctx: Context, model: type[Guardian] | type[Staff]) -> bool:
         """Whether the account is linked as a family member (Guardian) or staff (Staff)."""
+        assert ctx.account.id is not None
+        if known_unlinked(ctx.session, ctx.account.id):
+            return False
         found = ctx.session.exec(select(model.id).where(
             model.account_id == ctx.account.id).limit(1)).first()
         return found is not None

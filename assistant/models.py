@@ -512,7 +512,8 @@ class FaqCandidate(SQLModel, table=True):
     entry_id: str = Field(max_length=60)
     text: str = Field(max_length=400)  # normalised the way the matcher reads questions
     count: int = 1
-    accepted: bool = False
+    # Indexed: every update counts the accepted phrasings (see faq.alternates).
+    accepted: bool = Field(default=False, index=True)
     created_at: datetime = _created()
     accepted_at: datetime | None = _when(nullable=True)
 

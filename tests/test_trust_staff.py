@@ -53,3 +53,17 @@ def test_a_parent_at_one_school_gets_that_schools_answer_alone(engine, clock) ->
     parent.say("what app do you use for homework and remote learning")
     assert "Google Classroom" in parent.text() and "Seesaw" not in parent.text()
     assert not parent.text().startswith("Demo Primary School\n")
+
+
+def test_a_parent_with_children_at_three_schools_gets_all_three_answers(engine, clock) -> None:
+    parent = Person(engine, "162")
+    for child, school in (("Omar", "demo"), ("Lina", "stoke-bishop"), ("Adam", "ellwood")):
+        parent.say("/start " + add_family(engine.db, clock.now, parent="Sara Ali",
+                                          children=[(child, "2A", "2")], school=school))
+    parent.say("what app do you use for homework and remote learning")
+    text = parent.text()
+    # The middle school (neither first nor last by name) is not left out.
+    for name, platform in (("Demo Primary School", "Google Classroom"),
+                           ("Stoke Bishop Church of England Primary School", "Seesaw"),
+                           ("Ellwood Community Primary School", "Calibrae")):
+        assert f"{name}\n" in text and platform in text

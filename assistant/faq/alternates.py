@@ -92,16 +92,55 @@ _ACCEPTED = select(FaqCandidate.text, FaqCandidate.entry_id).where(
     FaqCandidate.locale == sa.bindparam("locale"),
     col(FaqCandidate.accepted).is_(True))
 
+_TABLE: sa.Table = FaqCandidate.__table__  # type: ignore[attr-defined]
+# How many phrasings are accepted, at every school: the revision of what the matcher answers
+# from them. A phrasing is never deleted, edited or un-accepted once accepted (only its ask
+# count moves), so every change to what is accepted raises this number. The update's lookup
+# reads it as one of its columns, through an index on `accepted`.
+ACCEPTED_REVISION = (sa.select(sa.func.count()).select_from(_TABLE)
+                     .where(_TABLE.c.accepted.is_(True)).scalar_subquery())
 
-def school_answer(*, session: Session, school_id: str, locale: str,
-                  question: str) -> str | None:
-    """The entry a school's accepted phrasing gives this question, if one is close enough."""
-    rows = session.execute(_ACCEPTED, {"school_id": school_id, "locale": locale}).all()
+
+def _closest(rows: list[tuple[str, str]], question: str) -> str | None:
+    """The entry of the normalised phrasing closest to a question, if close enough."""
     if not rows:
         return None
     text = normalised(question)
     if not text:
         return None
-    best = process.extractOne(text, [normalised(t) for t, _ in rows], scorer=fuzz.ratio,
+    best = process.extractOne(text, [t for t, _ in rows], scorer=fuzz.ratio,
                               score_cutoff=CLOSE_ENOUGH)
     return rows[best[2]][1] if best is not None else None
+
+
+def _read(session: Session, school_id: str, locale: str) -> list[tuple[str, str]]:
+    """A school's accepted phrasings in a locale, normalised, with their entries."""
+    rows = session.execute(_ACCEPTED, {"school_id": school_id, "locale": locale}).all()
+    return [(normalised(text), entry_id) for text, entry_id in rows]
+
+
+def school_answer(*, session: Session, school_id: str, locale: str,
+                  question: str) -> str | None:
+    """The entry a school's accepted phrasing gives this question, if one is close enough."""
+    return _closest(_read(session, school_id, locale), question)
+
+
+class SchoolPhrasings:
+    """Every school's accepted phrasings as one database holds them, read again only when
+    the accepted count (ACCEPTED_REVISION) has moved. One per database: never share it."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], tuple[int, list[tuple[str, str]]]] = {}
+
+    def answer(self, *, session: Session, school_id: str, locale: str, question: str,
+               revision: int | None) -> str | None:
+        """As school_answer; `revision` is ACCEPTED_REVISION read in this transaction (None
+        when it was not read: then the phrasings are read now)."""
+        if revision is None:
+            return school_answer(session=session, school_id=school_id, locale=locale,
+                                 question=question)
+        kept = self._kept.get((school_id, locale))
+        if kept is None or kept[0] != revision:
+            kept = (revision, _read(session, school_id, locale))
+            self._kept[(school_id, locale)] = kept
+        return _closest(kept[1], question)

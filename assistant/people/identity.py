@@ -151,6 +151,7 @@ def redeem_code(*, session: Session, account: Account, typed: str, now: datetime
     person = session.get(model, found.guardian_id or found.staff_id)
     assert person is not None
     person.account_id = account.id
+    session.info.pop(UNLINKED, None)
     person.linked_at = now
     session.add(person)
     session.flush()
@@ -220,8 +221,25 @@ _FAMILY_SCHOOLS = select(Guardian.school_id).where(
     Guardian.account_id == sa.bindparam("account_id"))
 
 
+# Where an update's lookup found its account linked to nothing (most accounts), it says so
+# here, and the reads below answer without a query until link() links someone in the session.
+UNLINKED = "assistant.unlinked_account"
+
+
+def note_unlinked(session: Session, account_id: int) -> None:
+    """Records that this session's account is, as it has read, linked to nobody."""
+    session.info[UNLINKED] = account_id
+
+
+def known_unlinked(session: Session, account_id: int) -> bool:
+    """Whether this session has read that the account is linked to nobody."""
+    return session.info.get(UNLINKED) == account_id
+
+
 def identity_of(session: Session, account_id: int) -> Identity:
     """Looks up every contact and staff post linked to an account."""
+    if known_unlinked(session, account_id):
+        return Identity((), ())
     families: list[FamilyLink] = []
     bound = {"account_id": account_id}
     for guardian in session.exec(_GUARDIANS, params=bound):
@@ -263,6 +281,8 @@ class LinkedChild:
 
 def family_schools(session: Session, account_id: int) -> list[str]:
     """The schools at which this account speaks for a family (one query)."""
+    if known_unlinked(session, account_id):
+        return []
     return sorted(set(session.exec(_FAMILY_SCHOOLS, params={"account_id": account_id}).all()))
 
 

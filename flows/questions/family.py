@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from assistant.engine import Context, Outcome, State, expired_reply
 from assistant.events import Button, Event, Reply
-from assistant.faq.alternates import school_answer
 from assistant.faq.content import Entry, render
 from assistant.faq.facts import placeholders
 from assistant.faq.matcher import Match
@@ -129,8 +128,9 @@ class QuestionsFlow:
 
     def _match(self, ctx: Context, question: str) -> Match:
         """The school's own accepted phrasings first, then the FAQ's classifier."""
-        own = school_answer(session=ctx.session, school_id=ctx.school.id, locale=ctx.locale,
-                            question=question)
+        own = ctx.phrasings.answer(session=ctx.session, school_id=ctx.school.id,
+                                   locale=ctx.locale, question=question,
+                                   revision=ctx.phrasings_revision)
         entry = self._entries(ctx).get(own) if own else None
         if entry is not None:
             return Match(Verdict.ANSWER, 100, entry)
@@ -190,8 +190,10 @@ class QuestionsFlow:
         """The answer in the school's own facts. A parent with children at two schools of
         the trust gets each school's answer, under its name, where the schools differ."""
         assert ctx.account.id is not None
-        schools = {key: ctx.schools[key] for key in family_schools(ctx.session, ctx.account.id)
-                   if key in ctx.schools}
+        hint = ctx.family_hint
+        keys = (hint if hint is not None and len(hint) < 2
+                else family_schools(ctx.session, ctx.account.id))
+        schools = {key: ctx.schools[key] for key in keys if key in ctx.schools}
         if len(schools) < 2:
             return render(entry, ctx.school, ctx.locale)
         texts = {key: render(entry, school, ctx.locale) for key, school in schools.items()}
