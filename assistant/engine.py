@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from assistant.db import transaction
@@ -45,6 +46,15 @@ def _insert_if_absent(session: Session, table: sa.Table) -> Any:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
+def _run(session: Session, statement: Any,
+         params: dict[str, Any] | None = None) -> sa.CursorResult[Any]:
+    """Runs a prebuilt Core statement in the event's transaction: the flow's own writes are
+    flushed first, as Session.execute does, without its ORM bookkeeping."""
+    session.flush()
+    return session.connection().execute(statement, params or {})
+
+
+_ACCOUNTS: sa.Table = Account.__table__  # type: ignore[attr-defined]
 # A conversation's writes, guarded by the version read ("seen"): built once, bound per update.
 _CONVERSATIONS: sa.Table = Conversation.__table__  # type: ignore[attr-defined]
 _DROP_CONVERSATION = sa.delete(_CONVERSATIONS).where(
@@ -347,12 +357,17 @@ class Engine:
             external_id=event.user_id,
             locale=choose_locale(event.locale),
         )
+        # Written as the conversation is (no savepoint): when no row comes back, another
+        # event made this account first, and this one is stale.
+        made = _run(session, _insert_if_absent(session, _ACCOUNTS).values(
+            transport=account.transport, external_id=account.external_id,
+            locale=account.locale, created_at=account.created_at,
+        ).returning(_ACCOUNTS.c.id)).first()
+        if made is None:
+            raise StaleConversationError
+        account.id = made[0]
+        make_transient_to_detached(account)
         session.add(account)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:
-            raise StaleConversationError from None
         return Lookup(account, None, (), (), None)
 
     def school_for(self, conv: Conversation | None, linked: Iterable[str | None]) -> School:
@@ -658,9 +673,9 @@ class Engine:
                 return conv.nonce
         if state is None:
             if old is not None:
-                result = session.execute(_DROP_CONVERSATION, {"which": account_id,
-                                                               "seen": old[1]})
-                if result.rowcount != 1:  # type: ignore[attr-defined]
+                result = _run(session, _DROP_CONVERSATION, {"which": account_id,
+                                                            "seen": old[1]})
+                if result.rowcount != 1:
                     raise StaleConversationError
             return ""
         nonce = old[0] if old is not None and old[0] and not renew else (
@@ -678,7 +693,7 @@ class Engine:
             # Another event made this conversation first: no row is written, and this one is
             # stale (no savepoint needed to find out).
             try:
-                written = session.execute(_insert_if_absent(session, table).values(
+                written = _run(session, _insert_if_absent(session, table).values(
                     account_id=account_id, version=1, **values
                 ).returning(table.c.account_id)).first()
             except IntegrityError:  # the account went (/forget) meanwhile: all rolls back
@@ -686,8 +701,8 @@ class Engine:
             if written is None:
                 raise StaleConversationError
         else:
-            result = session.execute(_MOVE_CONVERSATION, {"which": account_id, "seen": old[1],
-                                                           "version": old[1] + 1, **values})
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            result = _run(session, _MOVE_CONVERSATION, {"which": account_id, "seen": old[1],
+                                                        "version": old[1] + 1, **values})
+            if result.rowcount != 1:
                 raise StaleConversationError
         return nonce

@@ -179,3 +179,34 @@ def test_huge_or_odd_numbers_in_buttons_are_refused_politely(engine, payload) ->
     for action in ("live_manage.move", "live_rsvp.accept", "concerns_family.urgent"):
         reply = engine.handle(Event("test", "p", "p", action=action, payload=payload))
         assert reply.replies and reply.replies[0].text
+
+
+def test_two_first_messages_at_once_make_one_account_and_the_late_one_says_expired(
+    counting: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.engine as engine_module
+    from assistant.models import Account
+
+    assert "count 1" in say(counting, "/count").replies[0].text
+    # The second event looked before the first had committed: its lookup found nobody.
+    monkeypatch.setattr(engine_module, "_WHO_AND_WHERE",
+                        engine_module._WHO_AND_WHERE.where(sa.false()))
+    late = say(counting, "/count")
+    assert "expired" in late.replies[0].text
+    monkeypatch.undo()
+    with Session(counting.db) as session:
+        assert len(session.exec(select(Account)).all()) == 1
+    # Nothing was lost: the first event's conversation carries on.
+    assert say(counting, "more").replies[0].text == "count 2"
+
+
+def test_a_new_persons_first_message_makes_their_account_and_keeps_their_language(
+    counting: Engine,
+) -> None:
+    from assistant.models import Account
+
+    reply = counting.handle(Event("test", "8", "8", text="/count", locale="pl"))
+    assert "count 1" in reply.replies[0].text
+    with Session(counting.db) as session:
+        account = session.exec(select(Account)).one()
+    assert (account.external_id, account.locale) == ("8", "pl") and account.created_at
