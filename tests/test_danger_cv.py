@@ -63,3 +63,18 @@ def test_every_labelled_message_is_scored_once_per_layer_on_a_model_that_never_s
     # The Polish report's phrases are in the shipped lists, whatever the classifier learnt.
     assert pooled["phrases alone"]["locale:pl"].caught == 1
     assert pooled["check"]["all"].caught >= pooled["phrases alone"]["all"].caught
+
+
+def test_the_model_learns_each_kind_apart_from_safe_and_reads_danger_as_not_safe() -> None:
+    from assistant.safety.fold import fold
+    from assistant.safety.model import Classifier, Example, TrainingError
+
+    examples = [Example(label, kind, fold(text)) for label, kind, _voice, text in TRAINING * 3]
+    model = Classifier(examples)
+    assert model.probability(fold("my dad hits me with his belt")) > 0.5
+    assert model.probability(fold("how do i reset the password for the homework app")) < 0.5
+    assert model.likely_kinds(fold("my son has not come home since yesterday"))[0] == "missing"
+    # Too little to learn kinds from is said, not trained into a model that misreads.
+    one_kind = [e for e in examples if e.label == "safe" or e.kind == "physical"]
+    with pytest.raises(TrainingError, match="two kinds"):
+        Classifier(one_kind)

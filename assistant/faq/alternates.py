@@ -98,7 +98,7 @@ _TABLE: sa.Table = FaqCandidate.__table__  # type: ignore[attr-defined]
 # count moves), so every change to what is accepted raises this number. The update's lookup
 # reads it as one of its columns, through an index on `accepted`.
 ACCEPTED_REVISION = (sa.select(sa.func.count()).select_from(_TABLE)
-                     .where(_TABLE.c.accepted.is_(True)).scalar_subquery())
+                     .where(_TABLE.c.accepted == sa.true()).scalar_subquery())
 
 
 def _closest(rows: list[tuple[str, str]], question: str) -> str | None:

@@ -18,11 +18,12 @@ from assistant.safety.kinds import CEOP_KINDS, KINDS, SAMARITANS_KINDS
 from assistant.safety.model import TRAINING_DIR, Classifier, trained
 from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
-# Probability above which the classifier alone calls a message danger. Chosen on `danger cv`
-# as the highest threshold at which recall is at least 98% in every language: a miss in the
-# weakest language (Arabic) counts before fewer false alarms. (Pooled recall alone would
-# choose 0.55 and miss 3.6% of Arabic.)
-THRESHOLD = 0.40
+# Probability above which the classifier alone calls a message danger (the probability that
+# it is not safe). Chosen on `danger cv` as the highest threshold at which recall is at least
+# 98% in every language: a miss in the weakest language (Arabic) counts before fewer false
+# alarms. (At 0.20 Arabic recall is 97.96%; pooled recall alone would choose about 0.30 and
+# miss 4.1% of Arabic.)
+THRESHOLD = 0.19
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.

@@ -68,16 +68,22 @@ class Classifier:
 
     def __init__(self, examples: Sequence[Example]) -> None:
         texts = [e.text for e in examples]
-        labels = [e.label == DANGER for e in examples]
+        # One model over "safe" and each kind of danger; a message's danger is how unlikely
+        # it is to be safe. Chosen on `danger cv` over a yes/no model (danger or safe): at
+        # the same recall it raises about a quarter fewer false alarms.
+        classes = [e.kind if e.label == DANGER else SAFE for e in examples]
         harmful = [e for e in examples if e.label == DANGER]
+        if SAFE not in classes or len({e.kind for e in harmful}) < 2:
+            raise TrainingError("the danger model needs safe messages and at least two kinds "
+                                "of danger to learn from")
         # Only the scorers are kept: loading and scoring need NumPy, not scikit-learn.
-        self._danger = LinearScorer(ngram_pipeline(c=C, balanced=True).fit(texts, labels))
+        self._danger = LinearScorer(ngram_pipeline(c=C).fit(texts, classes))
         self._kinds = LinearScorer(ngram_pipeline(c=C).fit([e.text for e in harmful],
                                                            [e.kind for e in harmful]))
 
     def probability(self, folded: str) -> float:
         """How likely the message is to be about a child in danger, 0 to 1."""
-        return self._danger.probability(folded)
+        return 1.0 - self._danger.probabilities(folded)[SAFE]
 
     def likely_kinds(self, folded: str, top: int = 2) -> list[str]:
         """The kinds of danger the message most resembles, likeliest first."""
@@ -92,7 +98,7 @@ def trained(folder: Path = TRAINING_DIR, extra_safe: Sequence[str] = (),
     set left out if asked: from memory, the disk cache, or trained now. The cache is named by
     the raw files, so a start that finds it reads and folds nothing."""
     raw = [path.read_text(encoding="utf-8") for path in training_files(folder, leave_out)]
-    key = digest(f"danger-{C}", [*raw, *extra_safe])
+    key = digest(f"danger-by-kind-{C}", [*raw, *extra_safe])
 
     def train() -> Classifier:
         examples = read_training(folder, leave_out)
