@@ -26,6 +26,14 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Trains (or loads from the cache) the danger and FAQ models once, before any test: on a
+    machine that has never trained them, no test's time limit (the bot's start-up in the
+    end-to-end tests) then includes the training."""
+    build_danger_check()
+    build_services(load_profiles())
+
+
 @dataclass
 class Clock:
     """A clock the test moves by hand."""
