@@ -157,9 +157,9 @@ class Context:
     stopped: bool = False
     # What the danger check found in this event's text; the engine has already given the help.
     danger: Danger | None = None
-    # The schools at which the sender speaks for a family, as the lookup saw them: none, one,
-    # or the first and last of several (then ask people.identity.family_schools for all).
-    # None: not looked up.
+    # The schools at which the sender speaks for a family, as the lookup saw them before this
+    # update wrote anything: none, one, or the first and last of several (then ask
+    # people.identity.family_schools for all). None: not looked up.
     family_hint: tuple[str, ...] | None = None
     # Every school's accepted FAQ phrasings, and their revision as this transaction read it.
     phrasings: SchoolPhrasings = field(default_factory=SchoolPhrasings)

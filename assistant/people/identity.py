@@ -222,7 +222,8 @@ _FAMILY_SCHOOLS = select(Guardian.school_id).where(
 
 
 # Where an update's lookup found its account linked to nothing (most accounts), it says so
-# here, and the reads below answer without a query until link() links someone in the session.
+# here, and the reads below answer without a query until redeem_code links someone in the
+# same session.
 UNLINKED = "assistant.unlinked_account"
 
 
