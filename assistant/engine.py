@@ -67,14 +67,37 @@ _MOVE_CONVERSATION = sa.update(_CONVERSATIONS).where(
 
 # Who sent an event, where their conversation is, the schools they are linked to (a staff
 # one; the first and last of their families'), and how many FAQ phrasings schools have
-# accepted: built once, run as one statement with bound values on every update.
+# accepted: built once, run as one Core statement with bound values on every update (plain
+# rows: the account is attached to the session by hand, the conversation is only read).
+_CONVERSATION_FIELDS = ("school_id", "flow", "step", "data", "nonce", "parked", "version")
 _WHO_AND_WHERE = (
-    sa.select(Account, Conversation, _linked_school(Staff), _linked_school(Guardian),
-              _linked_school(Guardian, sa.func.max), ACCEPTED_REVISION)
-    .outerjoin(Conversation, Conversation.account_id == Account.id)  # type: ignore[arg-type]
-    .where(Account.transport == sa.bindparam("transport"),  # type: ignore[arg-type]
-           Account.external_id == sa.bindparam("external_id"))  # type: ignore[arg-type]
+    sa.select(_ACCOUNTS.c.id, _ACCOUNTS.c.transport, _ACCOUNTS.c.external_id,
+              _ACCOUNTS.c.locale, _ACCOUNTS.c.created_at,
+              _CONVERSATIONS.c.account_id.label("conversation"),
+              *(_CONVERSATIONS.c[name].label(f"conversation_{name}")
+                for name in _CONVERSATION_FIELDS),
+              _linked_school(Staff).label("staff_school"),
+              _linked_school(Guardian).label("first_family"),
+              _linked_school(Guardian, sa.func.max).label("last_family"),
+              ACCEPTED_REVISION.label("revision"))
+    .select_from(_ACCOUNTS.outerjoin(_CONVERSATIONS,
+                                     _CONVERSATIONS.c.account_id == _ACCOUNTS.c.id))
+    .where(_ACCOUNTS.c.transport == sa.bindparam("transport"),
+           _ACCOUNTS.c.external_id == sa.bindparam("external_id"))
 )
+
+
+@dataclass(frozen=True)
+class SeenConversation:
+    """A conversation row as the update's lookup read it (written back by Engine._save)."""
+
+    school_id: str | None
+    flow: str
+    step: str
+    data: dict[str, Any]
+    nonce: str
+    parked: dict[str, Any]
+    version: int
 
 
 @dataclass(frozen=True)
@@ -84,7 +107,7 @@ class Lookup:
     accepted phrasings' revision (None for an account made by this update)."""
 
     account: Account
-    conversation: Conversation | None
+    conversation: SeenConversation | None
     linked: tuple[str | None, ...]
     families: tuple[str, ...]
     revision: int | None
@@ -346,12 +369,20 @@ class Engine:
         """The account an event comes from (made on its first message), where its
         conversation is, and the schools it is linked to as staff and as a family: one
         statement for a known account."""
-        found = session.execute(_WHO_AND_WHERE, {"transport": event.transport,
-                                                 "external_id": event.user_id}).first()
+        found = session.connection().execute(_WHO_AND_WHERE, {
+            "transport": event.transport, "external_id": event.user_id}).first()
         if found is not None:
-            account, conv, staff_school, first_family, last_family, revision = found
-            families = tuple(dict.fromkeys(s for s in (first_family, last_family) if s))
-            return Lookup(account, conv, (staff_school, *families), families, revision)
+            account = Account(id=found.id, transport=found.transport,
+                              external_id=found.external_id, locale=found.locale,
+                              created_at=found.created_at)
+            make_transient_to_detached(account)
+            session.add(account)  # persistent, as if loaded: a flow's change to it is written
+            conv = None if found.conversation is None else SeenConversation(
+                *(found._mapping[f"conversation_{name}"] for name in _CONVERSATION_FIELDS))
+            families = tuple(dict.fromkeys(s for s in (found.first_family, found.last_family)
+                                           if s))
+            return Lookup(account, conv, (found.staff_school, *families), families,
+                          found.revision)
         account = Account(
             transport=event.transport,
             external_id=event.user_id,
@@ -370,7 +401,8 @@ class Engine:
         session.add(account)
         return Lookup(account, None, (), (), None)
 
-    def school_for(self, conv: Conversation | None, linked: Iterable[str | None]) -> School:
+    def school_for(self, conv: SeenConversation | None,
+                   linked: Iterable[str | None]) -> School:
         """Returns the account's school: the conversation's, a linked one (staff first), or
         the default."""
         if conv is not None and conv.school_id in self.schools:
@@ -647,7 +679,7 @@ class Engine:
         self,
         session: Session,
         account_id: int,
-        conv: Conversation | None,
+        conv: SeenConversation | None,
         state: State | None,
         parked: dict[str, Any],
         school_id: str,
@@ -665,7 +697,6 @@ class Engine:
         if state is None and parked:
             state = State(IDLE, "")
         if conv is not None:
-            session.expunge(conv)
             unchanged = state is not None and (conv.flow, conv.step, conv.data, conv.parked,
                                                conv.school_id) == (
                 state.flow, state.step, state.data, parked, school_id)

@@ -269,8 +269,24 @@ def _tidy(pieces: list[Piece]) -> tuple[Piece, ...]:
     return tuple(tidy)
 
 
+# Renderings already made: an Entry and a School are frozen, so a rendering only changes with a
+# new object (reloaded content or profile); the value holds both, and a lookup that finds
+# other objects under the same ids renders again. Bounded by entries x schools x locales.
+_RENDERED: dict[tuple[str, str, str, str, bool], tuple[Entry, School, Rendering]] = {}
+
+
 def explain(entry: Entry, school: School, locale: str, *, pupil: bool = False) -> Rendering:
     """Renders an entry for a school and says which of its facts chose which words."""
+    key = (entry.id, entry.locale, school.id, locale, pupil)
+    kept = _RENDERED.get(key)
+    if kept is not None and kept[0] is entry and kept[1] is school:
+        return kept[2]
+    rendering = _explain(entry, school, locale, pupil=pupil)
+    _RENDERED[key] = (entry, school, rendering)
+    return rendering
+
+
+def _explain(entry: Entry, school: School, locale: str, *, pupil: bool) -> Rendering:
     keys = variant_keys(school)
     text, variant = entry.answer, None
     if entry.variant_by is not None and keys[entry.variant_by] in entry.variants:

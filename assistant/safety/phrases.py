@@ -53,15 +53,40 @@ class PhraseLayer:
                         self._by_key[fragment[:KEY]].append((fragment, kind))
         for candidates in self._by_key.values():
             candidates.sort(key=lambda pair: -len(pair[0]))
+        # Idioms are removed longest first; each is looked for only where a word starts with
+        # its first characters (the short ones always), so a message is not searched for
+        # every idiom of every locale.
         self._ignore = sorted(ignore, key=len, reverse=True)
+        self._rank = {idiom: rank for rank, idiom in enumerate(self._ignore)}
+        self._ignore_by_key: dict[str, list[str]] = defaultdict(list)
+        self._ignore_short = [idiom for idiom in self._ignore if len(idiom) < KEY]
+        for idiom in self._ignore:
+            if len(idiom) >= KEY:
+                self._ignore_by_key[idiom[:KEY]].append(idiom)
+
+    def _idioms_in(self, padded: str, after: int) -> list[str]:
+        """The idioms, after the given rank, that may start a word of the padded text."""
+        found = {idiom for start in _word_starts(padded)
+                 for idiom in self._ignore_by_key.get(padded[start:start + KEY], ())}
+        found.update(self._ignore_short)
+        return sorted((i for i in found if self._rank[i] > after), key=self._rank.__getitem__)
+
+    def _without_idioms(self, folded: str) -> str:
+        """The folded message with every idiom removed (as if each were tried in turn)."""
+        padded = f" {folded} "
+        candidates = self._idioms_in(padded, -1)
+        while candidates:
+            idiom = candidates.pop(0)
+            changed = padded.replace(f" {idiom} ", " ").replace(f" {idiom}", " ")
+            if changed != padded:
+                padded = changed
+                # What is left may now start a word with another idiom's letters.
+                candidates = self._idioms_in(padded, self._rank[idiom])
+        return padded.strip()
 
     def hits(self, folded: str) -> list[Hit]:
         """Every kind found in a folded message, with the fragment that showed it."""
-        padded = f" {folded} "
-        for idiom in self._ignore:
-            if idiom in padded:
-                padded = padded.replace(f" {idiom} ", " ").replace(f" {idiom}", " ")
-        text = padded.strip()
+        text = self._without_idioms(folded)
         found: dict[str, Hit] = {}
         start = 0
         while start < len(text):
@@ -77,6 +102,11 @@ class PhraseLayer:
                 break
             start = space + 1
         return list(found.values())
+
+
+def _word_starts(padded: str) -> list[int]:
+    """Where the words of a space-padded text start."""
+    return [i + 1 for i, c in enumerate(padded[:-1]) if c == " "]
 
 
 def load_lists(folder: Path = LISTS_DIR) -> dict[str, dict[str, list[str]]]:
