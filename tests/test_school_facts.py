@@ -9,6 +9,7 @@ rules, invented rules, generic sentences dressed as the school's practice).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -357,3 +358,16 @@ def test_no_answer_uses_a_name_the_policy_does_not_give(
         assert "Trust Primary School" not in answer, entry_id
         assert "{" not in answer and "}" not in answer, entry_id
         assert answer[:1].isupper(), (entry_id, answer[:40])
+
+
+def test_a_reloaded_profile_changes_the_answer_at_once(schools: dict[str, School]) -> None:
+    """Answers are kept once rendered; a profile loaded again with new facts is not
+    answered with the old ones."""
+    entry = next(e for e in load_entries("en") if "{office_contact}" in e.answer)
+    school = next(s for s in schools.values() if s.phone)
+    before = render(entry, school, "en")
+    assert render(entry, school, "en") == before
+    moved = replace(school, phone="01632 960 999")
+    after = render(entry, moved, "en")
+    assert "01632 960 999" in after and school.phone not in after
+    assert render(entry, school, "en") == before
