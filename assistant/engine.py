@@ -21,7 +21,7 @@ from assistant.faq.alternates import ACCEPTED_REVISION, SchoolPhrasings
 from assistant.i18n import Gettext, choose_locale, gettext_for, ngettext_for
 from assistant.models import Account, Conversation, Guardian, Staff, utcnow
 from assistant.outbox import DUE_NOW
-from assistant.people.identity import known_unlinked, note_unlinked
+from assistant.people.identity import FAMILY_CONTACTS, STAFF_POSTS, may_have, note_links
 from assistant.safety.check import Danger, DangerCheck
 from assistant.safety.help import help_now, nobody_to_receive_text, tell_school_text
 from assistant.safety.reports import record_report
@@ -416,8 +416,8 @@ class Engine:
         found = self._account(session, event)
         account, conv = found.account, found.conversation
         assert account.id is not None
-        if not any(found.linked):
-            note_unlinked(session, account.id)
+        note_links(session, account.id, staff=bool(found.linked and found.linked[0]),
+                   family=bool(found.families))
         locale = account.locale
         _ = gettext_for(locale)
         ctx = Context(
@@ -576,7 +576,8 @@ class Engine:
     def _has(ctx: Context, model: type[Guardian] | type[Staff]) -> bool:
         """Whether the account is linked as a family member (Guardian) or staff (Staff)."""
         assert ctx.account.id is not None
-        if known_unlinked(ctx.session, ctx.account.id):
+        if not may_have(ctx.session, ctx.account.id,
+                        STAFF_POSTS if model is Staff else FAMILY_CONTACTS):
             return False
         found = ctx.session.exec(select(model.id).where(
             model.account_id == ctx.account.id).limit(1)).first()

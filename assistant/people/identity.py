@@ -151,7 +151,7 @@ def redeem_code(*, session: Session, account: Account, typed: str, now: datetime
     person = session.get(model, found.guardian_id or found.staff_id)
     assert person is not None
     person.account_id = account.id
-    session.info.pop(UNLINKED, None)
+    session.info.pop(LINKS, None)
     person.linked_at = now
     session.add(person)
     session.flush()
@@ -215,58 +215,81 @@ class Identity:
 
 
 # Read on most updates (most accounts are linked to nothing), so built once and bound.
-_GUARDIANS = select(Guardian).where(Guardian.account_id == sa.bindparam("account_id"))
-_STAFF = select(Staff).where(Staff.account_id == sa.bindparam("account_id"))
+# A family contact with each of their children still at the school, by name (one row each; a
+# contact with none has one row without a child).
+_FAMILIES = (
+    select(Guardian, Pupil, GuardianPupil.parental_responsibility, SchoolClass.code)
+    .outerjoin(GuardianPupil, col(GuardianPupil.guardian_id) == col(Guardian.id))
+    .outerjoin(Pupil, sa.and_(col(Pupil.id) == col(GuardianPupil.pupil_id),
+                              col(Pupil.left_at).is_(None)))
+    .outerjoin(SchoolClass, col(SchoolClass.id) == col(Pupil.class_id))
+    .where(Guardian.account_id == sa.bindparam("account_id"))
+    .order_by(col(Guardian.id), col(Pupil.forename), col(Pupil.id))
+)
+# A staff post with each of its roles (and the role's class), by role name.
+_STAFF = (
+    select(Staff, StaffRole.role, SchoolClass.code)
+    .outerjoin(StaffRole, col(StaffRole.staff_id) == col(Staff.id))
+    .outerjoin(SchoolClass, col(SchoolClass.id) == col(StaffRole.class_id))
+    .where(Staff.account_id == sa.bindparam("account_id"))
+    .order_by(col(Staff.id), col(StaffRole.role), col(StaffRole.id))
+)
 _FAMILY_SCHOOLS = select(Guardian.school_id).where(
     Guardian.account_id == sa.bindparam("account_id"))
 
 
-# Where an update's lookup found its account linked to nothing (most accounts), it says so
-# here, and the reads below answer without a query until redeem_code links someone in the
-# same session.
-UNLINKED = "assistant.unlinked_account"
+# What an update's lookup read of the account's links (staff posts, family contacts): the
+# reads below skip a query for a kind of link the account has none of (most accounts have
+# neither), until redeem_code links someone in the same session.
+LINKS = "assistant.account_links"
 
 
-def note_unlinked(session: Session, account_id: int) -> None:
-    """Records that this session's account is, as it has read, linked to nobody."""
-    session.info[UNLINKED] = account_id
+def note_links(session: Session, account_id: int, *, staff: bool, family: bool) -> None:
+    """Records whether this session's account, as it has read, has staff posts and family
+    contacts."""
+    session.info[LINKS] = (account_id, staff, family)
+
+
+STAFF_POSTS, FAMILY_CONTACTS = 1, 2  # places in the note
+
+
+def may_have(session: Session, account_id: int, kind: int) -> bool:
+    """Whether the account may have links of this kind (STAFF_POSTS or FAMILY_CONTACTS):
+    False only where this session has read that it has none."""
+    noted = session.info.get(LINKS)
+    return noted is None or noted[0] != account_id or bool(noted[kind])
 
 
 def known_unlinked(session: Session, account_id: int) -> bool:
     """Whether this session has read that the account is linked to nobody."""
-    return session.info.get(UNLINKED) == account_id
+    return not (may_have(session, account_id, STAFF_POSTS)
+                or may_have(session, account_id, FAMILY_CONTACTS))
 
 
 def identity_of(session: Session, account_id: int) -> Identity:
     """Looks up every contact and staff post linked to an account."""
-    if known_unlinked(session, account_id):
-        return Identity((), ())
     families: list[FamilyLink] = []
     bound = {"account_id": account_id}
-    for guardian in session.exec(_GUARDIANS, params=bound):
-        rows = session.exec(
-            select(Pupil, GuardianPupil, SchoolClass)
-            .join(GuardianPupil, col(GuardianPupil.pupil_id) == col(Pupil.id))
-            .join(SchoolClass, col(SchoolClass.id) == col(Pupil.class_id), isouter=True)
-            .where(GuardianPupil.guardian_id == guardian.id, col(Pupil.left_at).is_(None))
-            .order_by(col(Pupil.forename))
-        ).all()
-        children = tuple(
-            Child(pupil.id or 0, f"{pupil.forename} {pupil.surname}", pupil.forename,
-                  klass.code if klass else "", pupil.year, link.parental_responsibility)
-            for pupil, link, klass in rows
-        )
-        families.append(FamilyLink(guardian.id or 0, guardian.school_id, guardian.name, children))
-    staff: list[StaffLink] = []
-    for member in session.exec(_STAFF, params=bound):
-        roles = session.exec(
-            select(StaffRole.role, SchoolClass.code)
-            .join(SchoolClass, col(SchoolClass.id) == col(StaffRole.class_id), isouter=True)
-            .where(StaffRole.staff_id == member.id)
-            .order_by(col(StaffRole.role))
-        ).all()
-        staff.append(StaffLink(member.id or 0, member.school_id, member.name,
-                               tuple((role, code) for role, code in roles)))
+    if may_have(session, account_id, FAMILY_CONTACTS):
+        rows: dict[int, tuple[Guardian, list[Child]]] = {}
+        for guardian, pupil, responsible, class_code in session.exec(_FAMILIES,
+                                                                     params=bound):
+            _contact, children = rows.setdefault(guardian.id or 0, (guardian, []))
+            if pupil is not None:
+                children.append(Child(pupil.id or 0, f"{pupil.forename} {pupil.surname}",
+                                      pupil.forename, class_code or "", pupil.year,
+                                      bool(responsible)))
+        families = [FamilyLink(key, guardian.school_id, guardian.name, tuple(children))
+                    for key, (guardian, children) in rows.items()]
+    if not may_have(session, account_id, STAFF_POSTS):
+        return Identity(tuple(families), ())
+    posts: dict[int, tuple[Staff, list[tuple[str, str | None]]]] = {}
+    for member, role, class_code in session.exec(_STAFF, params=bound):
+        _post, roles = posts.setdefault(member.id or 0, (member, []))
+        if role is not None:
+            roles.append((role, class_code))
+    staff = [StaffLink(key, member.school_id, member.name, tuple(roles))
+             for key, (member, roles) in posts.items()]
     return Identity(tuple(families), tuple(staff))
 
 
@@ -282,7 +305,7 @@ class LinkedChild:
 
 def family_schools(session: Session, account_id: int) -> list[str]:
     """The schools at which this account speaks for a family (one query)."""
-    if known_unlinked(session, account_id):
+    if not may_have(session, account_id, FAMILY_CONTACTS):
         return []
     return sorted(set(session.exec(_FAMILY_SCHOOLS, params={"account_id": account_id}).all()))
 

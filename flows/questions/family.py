@@ -204,7 +204,7 @@ class QuestionsFlow:
     def _offer(self, ctx: Context, asked: Asked) -> Reply:
         _ = ctx._
         number = str(asked.number)
-        if self._guardian(ctx) is None and not self._children(ctx):
+        if not self._speaks_for_family(ctx):
             office = placeholders(ctx.school, ctx.locale)["office_contact"]
             return Reply(_("I don't have an answer to that in {school}'s policy, and I'd rather "
                            "not guess. Please contact {office}. (Once you have linked with the "
@@ -304,6 +304,14 @@ class QuestionsFlow:
             when,
             _("Their answer will come to you here, with the reference."),
         ]))], state)
+
+    def _speaks_for_family(self, ctx: Context) -> bool:
+        """A family contact at this school, or a parent of children at any: the lookup's
+        family schools answer without a query when they show it (none, or this school)."""
+        hint = ctx.family_hint
+        if hint is not None and (not hint or ctx.school.id in hint):
+            return bool(hint)
+        return self._guardian(ctx) is not None or bool(self._children(ctx))
 
     def _children(self, ctx: Context) -> list[LinkedChild]:
         assert ctx.account.id is not None
