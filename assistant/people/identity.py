@@ -260,12 +260,6 @@ def may_have(session: Session, account_id: int, kind: int) -> bool:
     return noted is None or noted[0] != account_id or bool(noted[kind])
 
 
-def known_unlinked(session: Session, account_id: int) -> bool:
-    """Whether this session has read that the account is linked to nobody."""
-    return not (may_have(session, account_id, STAFF_POSTS)
-                or may_have(session, account_id, FAMILY_CONTACTS))
-
-
 def identity_of(session: Session, account_id: int) -> Identity:
     """Looks up every contact and staff post linked to an account."""
     families: list[FamilyLink] = []
