@@ -7,12 +7,14 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from assistant.db import transaction
@@ -39,11 +41,21 @@ def _linked_school(model: type[Staff] | type[Guardian], pick: Any = sa.func.min)
             .scalar_subquery())
 
 
-def _insert_if_absent(session: Session, table: sa.Table) -> Any:
-    """An INSERT that writes nothing, and raises nothing, where the key is already taken."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
+@cache
+def _if_absent(dialect: str, table: sa.Table, returning: sa.Column[Any]) -> Any:
+    """An INSERT of the row given at run time that writes nothing, and raises nothing,
+    where the key is already taken; it returns `returning` of the row it wrote. Built once
+    per database kind and table."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing().returning(returning)
+
+
+def _insert_if_absent(session: Session, table: sa.Table, returning: sa.Column[Any],
+                      row: dict[str, Any]) -> Any:
+    """Writes `row` unless its key is taken; the first result row is `returning`, or None
+    when nothing was written."""
+    statement = _if_absent(session.get_bind().dialect.name, table, returning)
+    return _run(session, statement, row).first()
 
 
 def _run(session: Session, statement: Any,
@@ -55,6 +67,9 @@ def _run(session: Session, statement: Any,
 
 
 _ACCOUNTS: sa.Table = Account.__table__  # type: ignore[attr-defined]
+# An account row's columns, read by the lookup and set on the Account it builds.
+_ACCOUNT_FIELDS = ("id", "transport", "external_id", "locale", "created_at")
+_ACCOUNT_CLASS = sa.inspect(Account).class_manager
 # A conversation's writes, guarded by the version read ("seen"): built once, bound per update.
 _CONVERSATIONS: sa.Table = Conversation.__table__  # type: ignore[attr-defined]
 _DROP_CONVERSATION = sa.delete(_CONVERSATIONS).where(
@@ -71,8 +86,7 @@ _MOVE_CONVERSATION = sa.update(_CONVERSATIONS).where(
 # rows: the account is attached to the session by hand, the conversation is only read).
 _CONVERSATION_FIELDS = ("school_id", "flow", "step", "data", "nonce", "parked", "version")
 _WHO_AND_WHERE = (
-    sa.select(_ACCOUNTS.c.id, _ACCOUNTS.c.transport, _ACCOUNTS.c.external_id,
-              _ACCOUNTS.c.locale, _ACCOUNTS.c.created_at,
+    sa.select(*(_ACCOUNTS.c[name] for name in _ACCOUNT_FIELDS),
               _CONVERSATIONS.c.account_id.label("conversation"),
               *(_CONVERSATIONS.c[name].label(f"conversation_{name}")
                 for name in _CONVERSATION_FIELDS),
@@ -372,11 +386,13 @@ class Engine:
         found = session.connection().execute(_WHO_AND_WHERE, {
             "transport": event.transport, "external_id": event.user_id}).first()
         if found is not None:
-            account = Account(id=found.id, transport=found.transport,
-                              external_id=found.external_id, locale=found.locale,
-                              created_at=found.created_at)
+            # Built as the ORM builds a loaded row (no validation: the values are the row's),
+            # then persistent as if loaded: a flow's change to it is written.
+            account = _ACCOUNT_CLASS.new_instance()
+            for name in _ACCOUNT_FIELDS:
+                set_committed_value(account, name, found._mapping[name])
             make_transient_to_detached(account)
-            session.add(account)  # persistent, as if loaded: a flow's change to it is written
+            session.add(account)
             conv = None if found.conversation is None else SeenConversation(
                 *(found._mapping[f"conversation_{name}"] for name in _CONVERSATION_FIELDS))
             families = tuple(dict.fromkeys(s for s in (found.first_family, found.last_family)
@@ -390,10 +406,9 @@ class Engine:
         )
         # Written as the conversation is (no savepoint): when no row comes back, another
         # event made this account first, and this one is stale.
-        made = _run(session, _insert_if_absent(session, _ACCOUNTS).values(
-            transport=account.transport, external_id=account.external_id,
-            locale=account.locale, created_at=account.created_at,
-        ).returning(_ACCOUNTS.c.id)).first()
+        made = _insert_if_absent(session, _ACCOUNTS, _ACCOUNTS.c.id, {
+            "transport": account.transport, "external_id": account.external_id,
+            "locale": account.locale, "created_at": account.created_at})
         if made is None:
             raise StaleConversationError
         account.id = made[0]
@@ -725,9 +740,8 @@ class Engine:
             # Another event made this conversation first: no row is written, and this one is
             # stale (no savepoint needed to find out).
             try:
-                written = _run(session, _insert_if_absent(session, table).values(
-                    account_id=account_id, version=1, **values
-                ).returning(table.c.account_id)).first()
+                written = _insert_if_absent(session, table, table.c.account_id, {
+                    "account_id": account_id, "version": 1, **values})
             except IntegrityError:  # the account went (/forget) meanwhile: all rolls back
                 raise StaleConversationError from None
             if written is None:
