@@ -26,9 +26,9 @@ its handler type beside its table.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from copy import deepcopy
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from assistant.engine import Outcome, State, expired_reply
@@ -65,13 +65,35 @@ def load(kind: type[D], stored: Mapping[str, Any]) -> D:
     default. The values are those `dump` stored (JSON numbers, strings, lists and None),
     copied, so changing the data leaves the state it came from as it was.
     """
-    names = {f.name for f in fields(kind) if f.init}
-    return kind(**{key: deepcopy(value) for key, value in stored.items() if key in names})
+    names = _init_names(kind)
+    return kind(**{key: _plain(value) for key, value in stored.items() if key in names})
 
 
 def dump(data: DataclassInstance) -> dict[str, Any]:
-    """Turns a flow's step data into the JSON dict kept in `State.data`."""
-    return asdict(data)
+    """Turns a flow's step data into the JSON dict kept in `State.data`: a copy, in JSON's
+    own shapes (a tuple becomes a list, as it would once stored), so the state compares
+    equal to what is read back."""
+    plain: dict[str, Any] = _plain(data)
+    return plain
+
+
+@cache
+def _init_names(kind: type) -> frozenset[str]:
+    """The fields a step data class takes when it is built."""
+    return frozenset(f.name for f in fields(kind) if f.init)
+
+
+def _plain(value: Any) -> Any:
+    """A copy of step data (or a value in it) as JSON would hold it: dataclasses and dicts
+    become dicts, tuples and lists become lists; strings, numbers and None are kept, as
+    nothing can change them."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    return value
 
 
 # ------------------------------------------------------------------ the step table
