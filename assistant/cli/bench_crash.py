@@ -16,6 +16,7 @@ line reads `lost=N twice=N p99_delivery_s=X`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -176,9 +177,13 @@ def bench_crash(args: argparse.Namespace, settings: Settings) -> int:
     if not 0.05 <= every <= 60:
         raise UsageError("--every must be between 0.05 and 60 seconds")
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "crash.sqlite3"
-        url = f"sqlite:///{path}"
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        if args.postgres:
+            from assistant.testing.scratch_postgres import scratch_database
+            url = stack.enter_context(scratch_database(args.postgres))
+        else:
+            url = f"sqlite:///{Path(folder) / 'crash.sqlite3'}"
         db = make_engine(url)
         migrate(db)
         sync_schools(db, load_profiles())
@@ -238,7 +243,8 @@ def bench_crash(args: argparse.Namespace, settings: Settings) -> int:
         if os.environ.get("BENCH_CRASH_LOG"):
             Path(os.environ["BENCH_CRASH_LOG"]).write_text(bot_log)
     print(f"{n} families each raised an urgent concern, one every {every:g} s, over "
-          f"{span:.0f} s; the bot was killed {kills} times with SIGKILL and restarted at once")
+          f"{span:.0f} s, on {'PostgreSQL' if args.postgres else 'SQLite'}; the bot was "
+          f"killed {kills} times with SIGKILL and restarted at once")
     print(f"  offers tapped: {len(families.tapped)}; concerns stored: {len(concerns)}; "
           f"reached the lead: {len(reached)}; "
           f"429 answers: {refused}; tracebacks in the bot's log: {bot_errors}")
@@ -260,6 +266,9 @@ def add_command(bench: argparse._SubParsersAction) -> None:
     command.add_argument("--timeout", type=float, default=120.0,
                          help="seconds to wait after the last report (default 120)")
     command.add_argument("--seed", type=int, default=None, help="seed for the kill moments")
+    command.add_argument("--postgres", metavar="URL", default="",
+                         help="a PostgreSQL server (postgresql+psycopg://...) to run on, in a "
+                              "scratch database made and dropped for the run (default: SQLite)")
     command.set_defaults(handler=bench_crash)
 
 
