@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import re
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,6 +263,30 @@ async def test_private_message_becomes_an_event_with_who_where_and_language(
     await say(app, "passwords")
     assert seen == [Event(transport="telegram", user_id=str(FAMILY), chat_id=str(FAMILY),
                           text="passwords", locale="en", message_id="10")]
+
+
+async def test_messages_are_handled_off_the_event_loop_on_one_thread(
+    app, api, engine, monkeypatch
+) -> None:
+    seen: list[tuple[int, bool]] = []
+    handle = engine.handle
+
+    def spy(event: Event) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop = True
+        except RuntimeError:
+            on_loop = False
+        seen.append((threading.get_ident(), on_loop))
+        return handle(event)
+
+    monkeypatch.setattr(engine, "handle", spy)
+    for text in ("passwords", "/help", "hi", "can i record the lesson"):
+        await say(app, text)
+    assert len(api.texts()) >= 4  # every message was answered
+    assert len(seen) == 4 and not any(on_loop for _thread, on_loop in seen)
+    assert len({thread for thread, _on_loop in seen}) == 1
+    assert seen[0][0] != threading.get_ident()
 
 
 async def test_help_command_gets_the_help_text(app, api) -> None:

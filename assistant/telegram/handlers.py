@@ -48,6 +48,13 @@ PRIVATE = filters.ChatType.PRIVATE
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
 
+# The engine is synchronous and waits on the database, so it runs off the event loop, on one
+# thread of its own for the process. The application handles updates one at a time anyway,
+# and handing each to the same waiting thread costs a fraction of asyncio.to_thread's hop to
+# a pool of threads (`bench updates`).
+ENGINE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
+
+
 def _gettext(update: Update) -> Gettext:
     user = update.effective_user
     return gettext_for(choose_locale(user.language_code if user is not None else None))
@@ -58,18 +65,13 @@ class Handlers:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # The engine is synchronous and waits on the database, so it runs off the event loop,
-        # on one thread of its own. Updates are handled one at a time anyway, and handing
-        # each to the same waiting thread costs about a third of asyncio.to_thread's hop to
-        # a pool (`bench updates`).
-        self.engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
         # Sends the outbox now; set by the application that runs the outbox.
         self.wake_outbox: Callable[[], None] | None = None
 
     async def respond(self, bot: Bot, chat_id: int, event: Event) -> None:
         """Runs an event through the engine off the event loop and sends every reply."""
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(self.engine_thread, self.engine.handle, event)
+        response = await loop.run_in_executor(ENGINE_THREAD, self.engine.handle, event)
         if response.due_now and self.wake_outbox is not None:
             self.wake_outbox()
         for reply in response.replies:
