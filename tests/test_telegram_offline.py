@@ -265,9 +265,7 @@ async def test_private_message_becomes_an_event_with_who_where_and_language(
                           text="passwords", locale="en", message_id="10")]
 
 
-async def test_messages_are_handled_off_the_event_loop_on_one_thread(
-    app, api, engine, monkeypatch
-) -> None:
+async def test_messages_are_handled_off_the_event_loop(app, api, engine, monkeypatch) -> None:
     seen: list[tuple[int, bool]] = []
     handle = engine.handle
 
@@ -285,8 +283,7 @@ async def test_messages_are_handled_off_the_event_loop_on_one_thread(
         await say(app, text)
     assert len(api.texts()) >= 4  # every message was answered
     assert len(seen) == 4 and not any(on_loop for _thread, on_loop in seen)
-    assert len({thread for thread, _on_loop in seen}) == 1
-    assert seen[0][0] != threading.get_ident()
+    assert threading.get_ident() not in {thread for thread, _on_loop in seen}
 
 
 async def test_help_command_gets_the_help_text(app, api) -> None:
