@@ -23,7 +23,7 @@ from assistant.faq.alternates import ACCEPTED_REVISION, SchoolPhrasings
 from assistant.i18n import Gettext, choose_locale, gettext_for, ngettext_for
 from assistant.models import Account, Conversation, Guardian, Staff, utcnow
 from assistant.outbox import DUE_NOW
-from assistant.people.identity import FAMILY_CONTACTS, STAFF_POSTS, may_have, note_links
+from assistant.people.identity import FAMILY_CONTACTS, STAFF_POSTS, known_links, note_links
 from assistant.safety.check import Danger, DangerCheck
 from assistant.safety.help import help_now, nobody_to_receive_text, tell_school_text
 from assistant.safety.reports import record_report
@@ -569,9 +569,10 @@ class Engine:
         replies = [Reply(help_now(ctx._, danger))]
         if not offer_concern:
             return replies
-        if self._has(ctx, Guardian) and not self.safety.can_receive(ctx.session, ctx.school):
+        family = self._has(ctx, Guardian)
+        if family and not self.safety.can_receive(ctx.session, ctx.school):
             replies.append(Reply(nobody_to_receive_text(ctx._, ctx.school.name)))
-        elif self._has(ctx, Guardian):
+        elif family:
             report = record_report(session=ctx.session, account_id=ctx.account.id,
                                    school_id=ctx.school.id, text=text, danger=danger,
                                    locale=ctx.locale)
@@ -591,9 +592,10 @@ class Engine:
     def _has(ctx: Context, model: type[Guardian] | type[Staff]) -> bool:
         """Whether the account is linked as a family member (Guardian) or staff (Staff)."""
         assert ctx.account.id is not None
-        if not may_have(ctx.session, ctx.account.id,
-                        STAFF_POSTS if model is Staff else FAMILY_CONTACTS):
-            return False
+        known = known_links(ctx.session, ctx.account.id,
+                            STAFF_POSTS if model is Staff else FAMILY_CONTACTS)
+        if known is not None:  # the update's lookup read it
+            return known
         found = ctx.session.exec(select(model.id).where(
             model.account_id == ctx.account.id).limit(1)).first()
         return found is not None

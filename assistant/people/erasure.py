@@ -20,6 +20,7 @@ from assistant.models import (
     Staff,
 )
 from assistant.outbox import DELETION, ERASED_RECIPIENT, FORGET_AFTER_SENDING
+from assistant.people.identity import LINKS
 from assistant.people.records import signatures_of
 
 
@@ -38,6 +39,7 @@ def unlink_account(*, session: Session, account: Account) -> None:
         person.account_id = None
         person.linked_at = None
         session.add(person)
+    session.info.pop(LINKS, None)  # what the update's lookup read of its links no longer holds
 
 
 def erase_account(*, session: Session, account: Account, now: datetime) -> None:

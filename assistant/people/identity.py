@@ -253,11 +253,17 @@ def note_links(session: Session, account_id: int, *, staff: bool, family: bool) 
 STAFF_POSTS, FAMILY_CONTACTS = 1, 2  # places in the note
 
 
-def may_have(session: Session, account_id: int, kind: int) -> bool:
-    """Whether the account may have links of this kind (STAFF_POSTS or FAMILY_CONTACTS):
-    False only where this session has read that it has none."""
+def known_links(session: Session, account_id: int, kind: int) -> bool | None:
+    """Whether the account has links of this kind (STAFF_POSTS or FAMILY_CONTACTS), as this
+    session's lookup read it; None where it has not read it."""
     noted = session.info.get(LINKS)
-    return noted is None or noted[0] != account_id or bool(noted[kind])
+    return None if noted is None or noted[0] != account_id else bool(noted[kind])
+
+
+def may_have(session: Session, account_id: int, kind: int) -> bool:
+    """Whether the account may have links of this kind: False only where this session has
+    read that it has none."""
+    return known_links(session, account_id, kind) is not False
 
 
 def identity_of(session: Session, account_id: int) -> Identity:
