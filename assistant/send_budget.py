@@ -44,10 +44,22 @@ class SendBudget:
 
     def reserve(self, chat_id: int | None) -> float:
         """Seconds to wait before sending (to this chat, if any): the later of the bot's
-        and the chat's next free moments, both now taken."""
+        and the chat's next free moments, both now taken. The wait is counted from when the
+        database answered, so a slow round trip (a worker's first connection after a restart)
+        does not send the message late and crowd the chat's next one."""
         now = self.clock()
         with self.db.begin() as connection:
             at = self._reserve(connection, BOT_KEY, BOT_GAP, now)
             if chat_id is not None:
                 at = max(at, self._reserve(connection, f"chat:{chat_id}", CHAT_GAP, now))
-        return max(0.0, at - now)
+        return max(0.0, at - self.clock())
+
+    def sent_late(self, chat_id: int, sent_at: float) -> None:
+        """A message went later than its moment (a busy worker just after a restart): the
+        chat's next free moment moves on from when it really went, so the next message keeps
+        a full gap after it."""
+        with self.db.begin() as connection:
+            connection.execute(
+                sa.update(self.table)
+                .where(self.table.c.key == f"chat:{chat_id}")
+                .values(next_at=self._greatest(self.table.c.next_at, sent_at + CHAT_GAP)))

@@ -23,6 +23,8 @@ from assistant.send_budget import SendBudget
 # One message a second to a private chat, with a margin for the time a request takes.
 CHAT_MESSAGES = 1
 CHAT_SECONDS = 1.1
+# Seconds after its moment that a message counts as late, and moves its chat's next moment on.
+LATE = 0.02
 # Limiters kept before idle ones are let go.
 KEPT = 512
 
@@ -66,10 +68,21 @@ class PacedRateLimiter(AIORateLimiter):
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]
         if self.budget is not None and _sends_message(endpoint):
-            wait = await asyncio.to_thread(self.budget.reserve, chat_id)
-            if wait:
-                await asyncio.sleep(wait)
-            return await super().process_request(callback, args, kwargs, endpoint, data,
+            budget = self.budget
+
+            async def paced(*call_args: Any, **call_kwargs: Any) -> Any:
+                # Every attempt takes its own moment, the retry after a flood-wait answer
+                # included; a retry sent on the old moment would meet the chat's next message.
+                wait = await asyncio.to_thread(budget.reserve, chat_id)
+                moment = budget.clock() + wait
+                if wait:
+                    await asyncio.sleep(wait)
+                sent_at = budget.clock()
+                if chat_id is not None and sent_at - moment > LATE:
+                    await asyncio.to_thread(budget.sent_late, chat_id, sent_at)
+                return await callback(*call_args, **call_kwargs)
+
+            return await super().process_request(paced, args, kwargs, endpoint, data,
                                                  rate_limit_args)
         if chat_id is None or chat_id < 0 or not _sends_message(endpoint):
             return await super().process_request(callback, args, kwargs, endpoint, data,
