@@ -42,17 +42,21 @@ class SendBudget:
         ).returning(self.table.c.next_at)
         return float(connection.execute(statement).scalar_one()) - gap
 
-    def reserve(self, chat_id: int | None) -> float:
-        """Seconds to wait before sending (to this chat, if any): the later of the bot's
-        and the chat's next free moments, both now taken. The wait is counted from when the
-        database answered, so a slow round trip (a worker's first connection after a restart)
-        does not send the message late and crowd the chat's next one."""
+    def reserve_at(self, chat_id: int | None) -> float:
+        """The moment (on this budget's clock) a message may go, to this chat if any: the
+        later of the bot's and the chat's next free moments, both now taken."""
         now = self.clock()
         with self.db.begin() as connection:
             at = self._reserve(connection, BOT_KEY, BOT_GAP, now)
             if chat_id is not None:
                 at = max(at, self._reserve(connection, f"chat:{chat_id}", CHAT_GAP, now))
-        return max(0.0, at - self.clock())
+        return at
+
+    def reserve(self, chat_id: int | None) -> float:
+        """Seconds to wait before sending, counted from when the database answered, so a
+        slow round trip (a worker's first connection after a restart) does not send the
+        message late and crowd the chat's next one."""
+        return max(0.0, self.reserve_at(chat_id) - self.clock())
 
     def sent_late(self, chat_id: int, sent_at: float) -> None:
         """A message went later than its moment (a busy worker just after a restart): the

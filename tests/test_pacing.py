@@ -18,12 +18,12 @@ class CountingBudget:
         self.now, self.late_by = 1_000.0, late_by
 
     def clock(self) -> float:
-        self.now += self.late_by / 2  # the moment is read once before the wait, once after
+        self.now += self.late_by / 3  # read at the reservation, before the wait and after it
         return self.now
 
-    def reserve(self, chat_id: int | None) -> float:
+    def reserve_at(self, chat_id: int | None) -> float:
         self.reserved.append(chat_id)
-        return 0.0
+        return self.clock()
 
     def sent_late(self, chat_id: int, sent_at: float) -> None:
         self.late.append((chat_id, sent_at))

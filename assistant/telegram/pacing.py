@@ -73,10 +73,12 @@ class PacedRateLimiter(AIORateLimiter):
             async def paced(*call_args: Any, **call_kwargs: Any) -> Any:
                 # Every attempt takes its own moment, the retry after a flood-wait answer
                 # included; a retry sent on the old moment would meet the chat's next message.
-                wait = await asyncio.to_thread(budget.reserve, chat_id)
-                moment = budget.clock() + wait
-                if wait:
+                moment = await asyncio.to_thread(budget.reserve_at, chat_id)
+                wait = moment - budget.clock()
+                if wait > 0:
                     await asyncio.sleep(wait)
+                # Late by the database's answer, the way back to the event loop or a long
+                # sleep: the chat's next message must keep its gap from now, not the moment.
                 sent_at = budget.clock()
                 if chat_id is not None and sent_at - moment > LATE:
                     await asyncio.to_thread(budget.sent_late, chat_id, sent_at)
