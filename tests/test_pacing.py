@@ -67,8 +67,8 @@ def test_requests_that_send_nothing_take_no_moment_from_the_budget() -> None:
     assert budget.reserved == []
 
 
-def test_a_message_that_went_late_moves_its_chats_next_moment_on() -> None:
-    budget = CountingBudget(late_by=0.3)
+def _send_one_message(budget: CountingBudget) -> object:
+    """Sends one message to chat 42 through the limiter with this budget."""
     limiter = PacedRateLimiter(budget)  # type: ignore[arg-type]
 
     async def send() -> bool:
@@ -79,21 +79,17 @@ def test_a_message_that_went_late_moves_its_chats_next_moment_on() -> None:
         return await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 42},
                                              None)
 
-    assert asyncio.run(run()) is True
+    return asyncio.run(run())
+
+
+def test_a_message_that_went_late_moves_its_chats_next_moment_on() -> None:
+    budget = CountingBudget(late_by=0.3)
+    assert _send_one_message(budget) is True
     assert [chat for chat, _ in budget.late] == [42]
 
 
 def test_a_message_sent_on_its_moment_costs_no_extra_statement() -> None:
     budget = CountingBudget()
-    limiter = PacedRateLimiter(budget)  # type: ignore[arg-type]
-
-    async def send() -> bool:
-        return True
-
-    async def run() -> object:
-        await limiter.initialize()
-        return await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 42},
-                                             None)
-
-    assert asyncio.run(run()) is True
+    assert _send_one_message(budget) is True
+    assert budget.reserved == [42]
     assert budget.late == []
