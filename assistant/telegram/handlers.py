@@ -63,7 +63,7 @@ class Handlers:
         self.wake_outbox: Callable[[], None] | None = None
 
     async def respond(self, bot: Bot, chat_id: int, event: Event) -> None:
-        """Runs an event through the engine off the event loop and sends every reply."""
+        """Runs an event through the engine (in a thread on PostgreSQL) and sends every reply."""
         # The engine is synchronous. On PostgreSQL it waits on the network (and on other
         # workers' row locks), and the poller hands over several chats' updates at once: their
         # waits overlap on asyncio's pool of threads. On SQLite, a file in this process, its
