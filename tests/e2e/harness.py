@@ -40,6 +40,19 @@ def always_open_demo(folder: Path) -> Path:
     return folder
 
 
+def two_open_schools(folder: Path) -> Path:
+    """The demo school and Stoke Bishop, two schools of one install, both open at every hour."""
+    always_open_demo(folder)
+    text = (ROOT / "assistant" / "profiles" / "stoke-bishop.toml").read_text(encoding="utf-8")
+    weekdays = 'days = ["mon", "tue", "wed", "thu", "fri"]\nstart = "09:00"\nend = "17:00"'
+    assert weekdays in text
+    text = text.replace(weekdays, 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
+                                  'start = "00:00"\nend = "23:59"')
+    text = text.replace("bank_holidays = true", "bank_holidays = false")
+    (folder / "stoke-bishop.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
 def closed_today_demo(folder: Path) -> Path:
     """The demo school's profile, open all day on every day but today (so closed now)."""
     always_open_demo(folder)
@@ -91,21 +104,23 @@ def admin(emulator: Emulator, schools: Path, *args: str) -> str:
     return done.stdout
 
 
-def school_codes(emulator: Emulator, schools: Path, folder: Path, roster: str) -> dict[str, str]:
+def school_codes(emulator: Emulator, schools: Path, folder: Path, roster: str,
+                 school: str = "demo") -> dict[str, str]:
     """Imports a roster and issues codes, as the school office would; returns name -> code."""
-    path = folder / "roster.csv"
+    path = folder / f"roster-{school}.csv"
     path.write_text(roster, encoding="utf-8")
-    admin(emulator, schools, "roster", "import", "--school", "demo", str(path))
-    codes_file = folder / "codes.csv"
-    admin(emulator, schools, "codes", "--school", "demo", "--bot", "demo_school_bot",
+    admin(emulator, schools, "roster", "import", "--school", school, str(path))
+    codes_file = folder / f"codes-{school}.csv"
+    admin(emulator, schools, "codes", "--school", school, "--bot", "demo_school_bot",
           "--out", str(codes_file))
     with codes_file.open(encoding="utf-8-sig") as handle:
         return {row["contact_name"]: row["code"] for row in csv.DictReader(handle)}
 
 
-def staff_code(emulator: Emulator, schools: Path, name: str, *options: str) -> str:
+def staff_code(emulator: Emulator, schools: Path, name: str, *options: str,
+               school: str = "demo") -> str:
     """Adds a member of staff (options: "--role", "teacher", "--class", "3B", ...)."""
-    out = admin(emulator, schools, "staff", "add", "--school", "demo", "--name", name,
+    out = admin(emulator, schools, "staff", "add", "--school", school, "--name", name,
                 *options, "--bot", "demo_school_bot")
     found = re.search(r"start=([A-Z0-9]+)", out)
     assert found is not None, out
