@@ -52,12 +52,6 @@ class SendBudget:
                 at = max(at, self._reserve(connection, f"chat:{chat_id}", CHAT_GAP, now))
         return at
 
-    def reserve(self, chat_id: int | None) -> float:
-        """Seconds to wait before sending, counted from when the database answered, so a
-        slow round trip (a worker's first connection after a restart) does not send the
-        message late and crowd the chat's next one."""
-        return max(0.0, self.reserve_at(chat_id) - self.clock())
-
     def sent_late(self, chat_id: int, sent_at: float) -> None:
         """A message went later than its moment (a busy worker just after a restart): the
         chat's next free moment moves on from when it really went, so the next message keeps

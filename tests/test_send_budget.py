@@ -11,36 +11,36 @@ from assistant.send_budget import BOT_GAP, CHAT_GAP, SendBudget
 def test_two_workers_sending_to_one_chat_are_spaced_a_second_apart(engine) -> None:
     now = [1_000.0]
     one, two = (SendBudget(engine.db, clock=lambda: now[0]) for _ in range(2))
-    assert one.reserve(42) == 0.0
-    assert two.reserve(42) == pytest.approx(CHAT_GAP)
-    assert one.reserve(42) == pytest.approx(2 * CHAT_GAP)
+    assert one.reserve_at(42) == 1_000.0
+    assert two.reserve_at(42) == pytest.approx(1_000.0 + CHAT_GAP)
+    assert one.reserve_at(42) == pytest.approx(1_000.0 + 2 * CHAT_GAP)
 
 
 def test_different_chats_only_share_the_bots_thirty_a_second(engine) -> None:
     now = [1_000.0]
     one, two = (SendBudget(engine.db, clock=lambda: now[0]) for _ in range(2))
-    waits = [budget.reserve(chat) for chat, budget in zip(range(60), [one, two] * 30,
-                                                           strict=False)]
-    assert waits == pytest.approx([i * BOT_GAP for i in range(60)])
+    moments = [budget.reserve_at(chat) for chat, budget in zip(range(60), [one, two] * 30,
+                                                                strict=False)]
+    assert moments == pytest.approx([1_000.0 + i * BOT_GAP for i in range(60)])
     # A second later the bot's budget has caught up with the clock again.
     now[0] += 3.0
-    assert one.reserve(999) == 0.0
+    assert one.reserve_at(999) == now[0]
 
 
-def test_a_slow_database_answer_does_not_make_the_message_go_late(engine) -> None:
-    """The wait counts from when the database answered: a worker whose first connection after
-    a restart took 0.3 s sends at its moment, not 0.3 s after it, which would crowd the
-    chat's next message."""
-    ticks = iter([1_000.0, 1_000.0, 1_000.0, 1_000.3])
+def test_the_moment_is_fixed_when_taken_however_slowly_the_database_answers(engine) -> None:
+    """The budget gives an absolute moment, taken on the clock before the statement runs: a
+    worker whose first connection after a restart took 0.3 s still aims at that moment
+    (the limiter waits for it, or counts the message late), not 0.3 s after it."""
+    ticks = iter([1_000.0, 1_000.3])
     one, two = (SendBudget(engine.db, clock=lambda: next(ticks)) for _ in range(2))
-    assert one.reserve(42) == 0.0
-    assert two.reserve(42) == pytest.approx(CHAT_GAP - 0.3)
+    assert one.reserve_at(42) == 1_000.0
+    assert two.reserve_at(42) == pytest.approx(1_000.0 + CHAT_GAP)
 
 
 def test_a_message_that_went_late_keeps_a_full_gap_before_the_chats_next(engine) -> None:
     now = [1_000.0]
     one, two = (SendBudget(engine.db, clock=lambda: now[0]) for _ in range(2))
-    assert one.reserve(42) == 0.0
+    assert one.reserve_at(42) == 1_000.0
     one.sent_late(42, 1_000.3)  # its worker was busy, and it went 0.3 s after its moment
-    assert two.reserve(42) == pytest.approx(0.3 + CHAT_GAP)
-    assert two.reserve(7) == pytest.approx(2 * BOT_GAP)  # other chats are not held back
+    assert two.reserve_at(42) == pytest.approx(1_000.3 + CHAT_GAP)
+    assert two.reserve_at(7) == pytest.approx(1_000.0 + 2 * BOT_GAP)  # other chats go on
