@@ -3,7 +3,7 @@
 Two layers, either of which is enough: native key phrases (phrases.py) and a trained
 classifier (model.py). The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
-labelled sets (`danger cv`), never on tests/data/danger/heldout-12.tsv, which is kept for
+labelled sets (`danger cv`), never on tests/data/danger/heldout-13.tsv, which is kept for
 reporting.
 """
 
@@ -21,8 +21,8 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` as the highest threshold at which recall is at least
 # 98% in every language: a miss in the weakest language (Arabic) counts before fewer false
-# alarms. (At 0.25 Arabic recall is 97.6%.)
-THRESHOLD = 0.23
+# alarms. (At 0.25 Arabic recall is 98.0%; at 0.27, 97.7%.)
+THRESHOLD = 0.25
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.
