@@ -27,6 +27,19 @@ ROSTER = (
 )
 
 
+def _report_bullying(emulator: Emulator) -> None:
+    """Noor reports bullying of Ava through /concern, and is given a reference."""
+    emulator.say("/concern", user=NOOR)
+    [who] = emulator.replies(user=NOOR)
+    [what] = _press_labelled(emulator, who, "Ava", user=NOOR)
+    [ask] = _press_labelled(emulator, what, "bullying", user=NOOR)
+    assert "own words" in ask["message"]["text"]
+    emulator.say("Some children keep sending Ava mean messages in a group chat.", user=NOOR)
+    [summary] = emulator.replies(user=NOOR)
+    [sent] = _press_labelled(emulator, summary, "Send", user=NOOR)
+    assert "your reference is" in sent["message"]["text"]
+
+
 def test_bullying_concern_reaches_the_dsl_and_the_parent_hears_it_was_read(
     live: tuple[Emulator, Path], tmp_path: Path
 ) -> None:
@@ -39,15 +52,7 @@ def test_bullying_concern_reaches_the_dsl_and_the_parent_hears_it_was_read(
         emulator.replies(user=user)
 
     # A parent reports bullying: the message is stored and its reference given.
-    emulator.say("/concern", user=NOOR)
-    [who] = emulator.replies(user=NOOR)
-    [what] = _press_labelled(emulator, who, "Ava", user=NOOR)
-    [ask] = _press_labelled(emulator, what, "bullying", user=NOOR)
-    assert "own words" in ask["message"]["text"]
-    emulator.say("Some children keep sending Ava mean messages in a group chat.", user=NOOR)
-    [summary] = emulator.replies(user=NOOR)
-    [sent] = _press_labelled(emulator, summary, "Send", user=NOOR)
-    assert "your reference is" in sent["message"]["text"]
+    _report_bullying(emulator)
 
     # The outbox job puts it in front of the DSL, with the buttons to act on it.
     [concern] = emulator.replies(user=DSL)
@@ -115,13 +120,7 @@ def test_a_dsl_at_two_schools_acknowledges_each_schools_concern_from_one_chat(
         emulator.replies(user=user)
 
     # A demo parent reports bullying through /concern.
-    emulator.say("/concern", user=NOOR)
-    [who] = emulator.replies(user=NOOR)
-    [what] = _press_labelled(emulator, who, "Ava", user=NOOR)
-    [_ask] = _press_labelled(emulator, what, "bullying", user=NOOR)
-    emulator.say("Some children keep sending Ava mean messages in a group chat.", user=NOOR)
-    [summary] = emulator.replies(user=NOOR)
-    _press_labelled(emulator, summary, "Send", user=NOOR)
+    _report_bullying(emulator)
     [first] = emulator.replies(user=DSL)
     assert "Ava Khan (3B)" in first["message"]["text"]
 
