@@ -148,12 +148,13 @@ def build_application(
         # One message every 1/30 s rather than the default bucket of 30 a second, which lets
         # 30 go at once and 30 more within that same second (bench invitations: 33 answers
         # of 429 for 1,000 invitations with the default, none with this).
-        # Each private chat is also kept to one message a second (telegram/pacing.py). The
-        # pace is kept in the database (assistant/send_budget.py): on PostgreSQL for all the
-        # workers that share the bot, and on either backend across a restart.
-        limiter = PacedRateLimiter(SendBudget(engine.db), overall_max_rate=1,
-                                   overall_time_period=1 / 30, max_retries=3)
-        builder = builder.rate_limiter(limiter)
+        # Each private chat is also kept to one message a second (telegram/pacing.py).
+        # On PostgreSQL, where several workers may share the bot, the pace is kept in the
+        # database for all of them together (assistant/send_budget.py).
+        budget = SendBudget(engine.db) if engine.db.dialect.name == "postgresql" else None
+        builder = builder.rate_limiter(PacedRateLimiter(budget, overall_max_rate=1,
+                                                        overall_time_period=1 / 30,
+                                                        max_retries=3))
     if settings.telegram_api_url:
         api = settings.telegram_api_url.rstrip("/")
         builder = builder.base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
