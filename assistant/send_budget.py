@@ -22,6 +22,9 @@ from assistant.models import SendPace
 BOT_GAP = 1 / 28
 CHAT_GAP = 1.1  # seconds between two messages to one chat, with a margin for the request
 BOT_KEY = "bot"
+# A chat's row names it (its Telegram id) and matters only until its next free moment: it is
+# deleted this many seconds after, so a family that said /forget is not kept here either.
+IDLE_SECONDS = 60
 
 
 class SendBudget:
@@ -61,3 +64,12 @@ class SendBudget:
                 sa.update(self.table)
                 .where(self.table.c.key == f"chat:{chat_id}")
                 .values(next_at=self._greatest(self.table.c.next_at, sent_at + CHAT_GAP)))
+
+    def forget_idle(self) -> int:
+        """Deletes the rows of chats whose next free moment passed IDLE_SECONDS ago; returns
+        how many went."""
+        with self.db.begin() as connection:
+            done = connection.execute(sa.delete(self.table).where(
+                self.table.c.key.startswith("chat:"),
+                self.table.c.next_at < self.clock() - IDLE_SECONDS))
+        return int(done.rowcount)

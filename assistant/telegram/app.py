@@ -142,6 +142,7 @@ def build_application(
 
     # Any: the builder's type parameters change with the rate limiter, chosen at run time.
     builder: Any = ApplicationBuilder().token(settings.require_token()).post_init(post_init)
+    budget: SendBudget | None = None
     if rate_limited:
         # Keeps inside Telegram's limits (30 messages a second overall, 1 a second per chat,
         # 20 a minute per group); on a flood-wait answer it waits as told and tries again.
@@ -195,6 +196,8 @@ def build_application(
         sent = await drain()
         if sent:
             log.info("outbox: sent %s message(s)", sent)
+        if budget is not None:
+            await asyncio.to_thread(budget.forget_idle)
 
     job_queue = application.job_queue
     if job_queue is None:
