@@ -26,30 +26,31 @@ from tests.e2e.test_telegram_e2e import (
 LINK = "https://meet.google.com/e2e-live-link"
 
 
-def always_open_demo(folder: Path) -> Path:
-    """The demo school's profile, open every day at every hour."""
-    text = (ROOT / "assistant" / "profiles" / "demo.toml").read_text(encoding="utf-8")
+def _open_at_every_hour(name: str, start: str, end: str) -> str:
+    """A shipped profile's text with its weekday hours (start-end) made every day, all day,
+    and no closures or bank holidays."""
+    text = (ROOT / "assistant" / "profiles" / f"{name}.toml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^closures = .*$", "closures = []", text)
     text = text.replace("bank_holidays = true", "bank_holidays = false")
-    weekdays = 'days = ["mon", "tue", "wed", "thu", "fri"]\nstart = "08:30"\nend = "16:00"'
+    weekdays = f'days = ["mon", "tue", "wed", "thu", "fri"]\nstart = "{start}"\nend = "{end}"'
     assert weekdays in text
-    text = text.replace(weekdays, 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
+    return text.replace(weekdays, 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
                                   'start = "00:00"\nend = "23:59"')
+
+
+def always_open_demo(folder: Path) -> Path:
+    """The demo school's profile, open every day at every hour."""
     folder.mkdir()
-    (folder / "demo.toml").write_text(text, encoding="utf-8")
+    (folder / "demo.toml").write_text(_open_at_every_hour("demo", "08:30", "16:00"),
+                                      encoding="utf-8")
     return folder
 
 
 def two_open_schools(folder: Path) -> Path:
     """The demo school and Stoke Bishop, two schools of one install, both open at every hour."""
     always_open_demo(folder)
-    text = (ROOT / "assistant" / "profiles" / "stoke-bishop.toml").read_text(encoding="utf-8")
-    weekdays = 'days = ["mon", "tue", "wed", "thu", "fri"]\nstart = "09:00"\nend = "17:00"'
-    assert weekdays in text
-    text = text.replace(weekdays, 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
-                                  'start = "00:00"\nend = "23:59"')
-    text = text.replace("bank_holidays = true", "bank_holidays = false")
-    (folder / "stoke-bishop.toml").write_text(text, encoding="utf-8")
+    (folder / "stoke-bishop.toml").write_text(
+        _open_at_every_hour("stoke-bishop", "09:00", "17:00"), encoding="utf-8")
     return folder
 
 
