@@ -78,3 +78,20 @@ def test_the_model_learns_each_kind_apart_from_safe_and_reads_danger_as_not_safe
     one_kind = [e for e in examples if e.label == "safe" or e.kind == "physical"]
     with pytest.raises(TrainingError, match="two kinds"):
         Classifier(one_kind)
+
+
+def test_the_threshold_rule_counts_recall_exactly_so_a_rounded_98_percent_does_not_pass() -> None:
+    from assistant.safety.crossval import highest_meeting_floor, meets_floor
+    from assistant.safety.evaluation import Tally
+
+    def groups(ar_caught: int) -> dict[str, Tally]:
+        return {"all": Tally(danger=2236, caught=ar_caught + 995),
+                "locale:ar": Tally(danger=1236, caught=ar_caught),
+                "locale:en": Tally(danger=1000, caught=995)}
+
+    # 1,211 of 1,236 prints as 98.0% but is 97.98%: under the floor. 1,212 is 98.06%.
+    assert not meets_floor(groups(1211))
+    assert meets_floor(groups(1212))
+    pooled = {at(0.24): groups(1214), at(0.25): groups(1211), at(0.30): groups(1190)}
+    assert highest_meeting_floor(pooled, [0.24, 0.25, 0.30]) == 0.24
+    assert highest_meeting_floor({at(0.3): groups(1190)}, [0.3]) is None

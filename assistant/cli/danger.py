@@ -69,7 +69,13 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 def _cv(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.runtime import ordinary_questions
     from assistant.safety.check import THRESHOLD
-    from assistant.safety.crossval import VARIANTS, at, cross_validate
+    from assistant.safety.crossval import (
+        RECALL_FLOOR,
+        VARIANTS,
+        at,
+        cross_validate,
+        highest_meeting_floor,
+    )
     from assistant.safety.model import labelled_sets
 
     if any(not 0 < t < 1 for t in args.threshold):
@@ -94,11 +100,17 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
     print(f"(the check at its threshold, {THRESHOLD:.2f}; each layer alone at the same)")
     for threshold in args.threshold:
         groups = pooled[at(threshold)]
-        line = "  ".join(f"{g.removeprefix('locale:')} {_percent(groups[g].recall)} /"
+        line = "  ".join(f"{g.removeprefix('locale:')} {_percent(groups[g].recall)} "
+                         f"({groups[g].caught}/{groups[g].danger}) /"
                          f"{_percent(groups[g].false_alarm_rate)}"
                          for g in sorted(groups, key=lambda g: (g != "all", g))
                          if g == "all" or g.startswith("locale:"))
         print(f"at {threshold:.2f}: {line}")
+    if args.threshold:
+        best = highest_meeting_floor(pooled, args.threshold)
+        floor = f"{RECALL_FLOOR[0]}%"
+        print(f"highest of these with recall at least {floor} in every language, counted "
+              f"exactly: {'none' if best is None else f'{best:.2f}'}")
     if args.verbose:
         _list_errors(tallies["all"])
     return 0
