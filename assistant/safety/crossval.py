@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 
 from assistant.safety.check import THRESHOLD, DangerCheck
@@ -24,14 +25,13 @@ def at(threshold: float) -> str:
 
 
 # The rule that picks the threshold: cross-validated recall at least this in every language.
-RECALL_FLOOR = (98, 100)
+RECALL_FLOOR = Fraction(98, 100)
 
 
 def meets_floor(groups: dict[str, Tally]) -> bool:
     """Whether every language's recall reaches the floor, counted in whole messages (a
     rounded 98.0% that is really 97.98% does not)."""
-    top, bottom = RECALL_FLOOR
-    return all(t.caught * bottom >= t.danger * top
+    return all(t.caught >= RECALL_FLOOR * t.danger
                for g, t in groups.items() if g.startswith("locale:"))
 
 
