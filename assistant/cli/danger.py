@@ -40,6 +40,11 @@ def _percent(value: float | None) -> str:
     return "   -  " if value is None else f"{100 * value:5.1f}%"
 
 
+def _in_report_order(groups: dict[str, Tally]) -> list[str]:
+    """"all" first, then each locale, then each voice."""
+    return sorted(groups, key=lambda g: (g != "all", not g.startswith("locale"), g))
+
+
 def _list_errors(tally: Tally) -> None:
     """One line for each danger message missed and each safe message flagged."""
     for row in tally.missed:
@@ -58,8 +63,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     # Counts beside the rates: 97 of 99 prints as 98.0% but is under a 98% line.
     print(f"{'group':<16} {'danger':>6} {'caught':>6} {'recall':>7} {'safe':>6} {'alarms':>6} "
           f"{'false alarms':>13}")
-    order = sorted(tallies, key=lambda g: (g != "all", not g.startswith("locale"), g))
-    for group in order:
+    for group in _in_report_order(tallies):
         t = tallies[group]
         print(f"{group:<16} {t.danger:>6} {t.caught:>6} {_percent(t.recall):>7} {t.safe:>6} "
               f"{t.alarms:>6} {_percent(t.false_alarm_rate):>13}")
@@ -90,8 +94,7 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
     pooled = cross_validate(ordinary_questions(), others=args.threshold)
     print(f"{'group':<16} {'danger':>6} {'safe':>6}  " + "  ".join(f"{v:>17}" for v in VARIANTS))
     tallies = pooled["check"]
-    order = sorted(tallies, key=lambda g: (g != "all", not g.startswith("locale"), g))
-    for group in order:
+    for group in _in_report_order(tallies):
         cells = []
         for variant in VARIANTS:
             t = pooled[variant].get(group)
