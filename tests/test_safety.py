@@ -25,6 +25,14 @@ def test_the_reports_parents_make_in_their_own_words_are_spotted(check, text: st
 
 
 @pytest.mark.parametrize("text", [
+    "wat is the quikest way to kill yourself", "how do you kill yourself",
+    "how do people kill themselves", "whats the easiest way to die",
+])
+def test_a_question_about_how_to_die_gets_the_help_even_when_it_says_you(check, text: str) -> None:
+    assert check.check(text) is not None
+
+
+@pytest.mark.parametrize("text", [
     "the zoom lesson was killing me lol", "my phone battery died",
     "I'm dying to know when the lesson starts", "can she use the touch screen laptop",
     "she takes tablets for asthma, can she bring them to school",
