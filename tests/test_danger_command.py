@@ -38,6 +38,18 @@ def test_danger_eval_gives_counts_beside_rates_so_97_of_99_is_not_read_as_98(
     assert by_group["locale:en"][1:6] == ["1", "1", "100.0%", "1", "0"]
 
 
+def test_danger_eval_scores_two_report_sets_together_as_one(tmp_path: Path) -> None:
+    first, second = tmp_path / "one.tsv", tmp_path / "two.tsv"
+    first.write_text("danger\ten\tmy husband hits my son\tparent\tphysical\n", encoding="utf-8")
+    second.write_text("safe\ten\twhat time does the live lesson start tomorrow\tparent\tschool\n"
+                      "danger\ten\ta teacher touched my child\tparent\tsexual\n",
+                      encoding="utf-8")
+    done = run_cli("danger", "eval", str(first), str(second))
+    assert done.returncode == 0, done.stderr
+    by_group = {row.split()[0]: row.split() for row in done.stdout.splitlines()[1:]}
+    assert by_group["all"][1:6] == ["2", "2", "100.0%", "1", "0"]
+
+
 def test_danger_eval_on_a_broken_file_says_which_line_in_one_line_and_exits_2(
         tmp_path: Path) -> None:
     broken = tmp_path / "broken.tsv"
