@@ -21,9 +21,9 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` as the highest threshold at which recall is at least
 # 98% in every language: a miss in the weakest language (Arabic) counts before fewer false
-# alarms. Counted exactly, not rounded: Arabic is 1,214 of 1,236 (98.2%) at 0.24 and
-# 1,211 of 1,236 (97.98%) at 0.25.
-THRESHOLD = 0.24
+# alarms. Counted exactly, not rounded: over 16 labelled sets Arabic is 1,507 of 1,535 (98.2%)
+# at 0.30 and 1,498 of 1,535 (97.6%) at 0.33.
+THRESHOLD = 0.30
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.
