@@ -23,6 +23,8 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # 98% in every language: a miss in the weakest language (Arabic) counts before fewer false
 # alarms. Counted exactly, not rounded: over 16 labelled sets Arabic is 1,507 of 1,535 (98.2%)
 # at 0.30 and 1,498 of 1,535 (97.6%) at 0.33.
+# Phrases added since, from reading those folds' misses, would let 0.32 pass too; 0.30 is
+# kept, since phrases chosen on the folds flatter them, and a margin favours recall.
 THRESHOLD = 0.30
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
