@@ -109,7 +109,7 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
         line = "  ".join(f"{g.removeprefix('locale:')} {_percent(groups[g].recall)} "
                          f"({groups[g].caught}/{groups[g].danger}) /"
                          f"{_percent(groups[g].false_alarm_rate)}"
-                         for g in sorted(groups, key=lambda g: (g != "all", g))
+                         for g in _in_report_order(groups)
                          if g == "all" or g.startswith("locale:"))
         print(f"at {threshold:.2f}: {line}")
     if args.threshold:
