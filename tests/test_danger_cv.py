@@ -95,3 +95,24 @@ def test_the_threshold_rule_counts_recall_exactly_so_a_rounded_98_percent_does_n
     pooled = {at(0.24): groups(1214), at(0.25): groups(1211), at(0.30): groups(1190)}
     assert highest_meeting_floor(pooled, [0.24, 0.25, 0.30]) == 0.24
     assert highest_meeting_floor({at(0.3): groups(1190)}, [0.3]) is None
+
+
+def test_the_threshold_rule_buys_recall_with_false_alarms_only_within_the_budget() -> None:
+    from assistant.safety.crossval import chosen_threshold, within_budget
+    from assistant.safety.evaluation import Tally
+
+    def groups(caught: int, ar_alarms: int, en_alarms: int) -> dict[str, Tally]:
+        return {"all": Tally(danger=200, caught=caught + 99, safe=2000,
+                             alarms=ar_alarms + en_alarms),
+                "locale:ar": Tally(danger=100, caught=caught, safe=1000, alarms=ar_alarms),
+                "locale:en": Tally(danger=100, caught=99, safe=1000, alarms=en_alarms)}
+
+    # 50 of 2,000 is 2.5%: within. 51 is not; nor is one language over 3% (31 of 1,000).
+    assert within_budget(groups(99, 25, 25))
+    assert not within_budget(groups(99, 26, 25))
+    assert not within_budget(groups(99, 31, 10))
+    pooled = {at(0.20): groups(100, 30, 30), at(0.24): groups(99, 25, 20),
+              at(0.28): groups(98, 20, 15), at(0.32): groups(97, 10, 10)}
+    # 0.20 is over the budget and 0.32 under the recall floor; of the rest, the lowest.
+    assert chosen_threshold(pooled, [0.20, 0.24, 0.28, 0.32]) == 0.24
+    assert chosen_threshold(pooled, [0.20, 0.32]) is None

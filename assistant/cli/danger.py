@@ -77,9 +77,12 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.runtime import ordinary_questions
     from assistant.safety.check import THRESHOLD
     from assistant.safety.crossval import (
+        FALSE_ALARM_BUDGET,
+        FALSE_ALARM_CAP,
         RECALL_FLOOR,
         VARIANTS,
         at,
+        chosen_threshold,
         cross_validate,
         highest_meeting_floor,
     )
@@ -116,6 +119,10 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
         best = highest_meeting_floor(pooled, args.threshold)
         print(f"highest of these with recall at least {float(RECALL_FLOOR):.0%} in every "
               f"language, counted exactly: {'none' if best is None else f'{best:.2f}'}")
+        chosen = chosen_threshold(pooled, args.threshold)
+        print(f"lowest of these with false alarms at most {float(FALSE_ALARM_BUDGET):.1%} in "
+              f"all and {float(FALSE_ALARM_CAP):.0%} in every language, and that recall: "
+              f"{'none' if chosen is None else f'{chosen:.2f}'} (the rule)")
     if args.verbose:
         _list_errors(tallies["all"])
     return 0

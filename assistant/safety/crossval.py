@@ -24,7 +24,7 @@ def at(threshold: float) -> str:
     return f"check at {threshold:.2f}"
 
 
-# The rule that picks the threshold: cross-validated recall at least this in every language.
+# Cross-validated recall at least this in every language, whatever else.
 RECALL_FLOOR = Fraction(98, 100)
 
 
@@ -40,6 +40,34 @@ def highest_meeting_floor(pooled: dict[str, dict[str, Tally]],
     """The highest of these thresholds (each scored with `others`) that meets the floor."""
     meeting = [t for t in thresholds if meets_floor(pooled[at(t)])]
     return max(meeting, default=None)
+
+
+# The rule that picks the threshold: the lowest whose cross-validated false alarms stay within
+# this budget, over all languages and in each. Recall on fresh report sets has run behind its
+# cross-validated figure (99.1% against 97.1% at 0.30: training messages are written against
+# the folds' weak shapes, which flatters the folds), while false alarms carried over (1.9%
+# against 2.1%). So the threshold is steered by the figure that holds, and every gain within the
+# budget goes to recall.
+FALSE_ALARM_BUDGET = Fraction(25, 1000)
+FALSE_ALARM_CAP = Fraction(3, 100)
+
+
+def within_budget(groups: dict[str, Tally]) -> bool:
+    """Whether false alarms are within the budget overall and the cap in every language,
+    counted in whole messages."""
+    every = groups["all"]
+    return (every.alarms <= FALSE_ALARM_BUDGET * every.safe
+            and all(t.alarms <= FALSE_ALARM_CAP * t.safe
+                    for g, t in groups.items() if g.startswith("locale:")))
+
+
+def chosen_threshold(pooled: dict[str, dict[str, Tally]],
+                     thresholds: Sequence[float]) -> float | None:
+    """The lowest of these thresholds within the false-alarm budget that also meets the
+    recall floor: the most recall the budget buys."""
+    fitting = [t for t in thresholds
+               if within_budget(pooled[at(t)]) and meets_floor(pooled[at(t)])]
+    return min(fitting, default=None)
 
 
 def cross_validate(extra_safe: Sequence[str] = (), folder: Path = TRAINING_DIR,
