@@ -37,6 +37,7 @@ def test_a_question_about_how_to_die_gets_the_help_even_when_it_says_you(check, 
     "I'm dying to know when the lesson starts", "can she use the touch screen laptop",
     "she takes tablets for asthma, can she bring them to school",
     "Noor Khan", "tue 10:00", "forty five mins", "ABCD-EFGH-JK",
+    "my son did not wake up on time today, he will be late",
 ])
 def test_everyday_messages_and_step_answers_are_not_treated_as_danger(check, text: str) -> None:
     assert check.check(text) is None
