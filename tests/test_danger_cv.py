@@ -116,3 +116,22 @@ def test_the_threshold_rule_buys_recall_with_false_alarms_only_within_the_budget
     # 0.20 is over the budget and 0.32 under the recall floor; of the rest, the lowest.
     assert chosen_threshold(pooled, [0.20, 0.24, 0.28, 0.32]) == 0.24
     assert chosen_threshold(pooled, [0.20, 0.32]) is None
+
+
+def test_a_misspelt_kind_stops_training_and_names_the_file_and_line(folder: Path) -> None:
+    from assistant.safety.model import TrainingError
+
+    (folder / "ro.tsv").write_text("safe\tnearmiss\tparent\tmaine e excursia\n"
+                                   "danger\tselfharm\tchild\tma tai pe mana\n", encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"ro\.tsv:2: unknown kind 'selfharm'"):
+        read_training(folder)
+    (folder / "ro.tsv").unlink()
+    (folder / "labelled" / "c.tsv").write_text("danger\tro\tma tai pe mana\tchild\tselfharm\n",
+                                               encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"c\.tsv: 'ma tai pe mana': unknown kind"):
+        read_training(folder)
+
+
+def test_every_kind_in_the_shipped_training_data_is_one_the_replies_know() -> None:
+    examples = read_training()
+    assert len(examples) > 10_000

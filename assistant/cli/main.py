@@ -11,6 +11,7 @@ from assistant.cli import admin, bench, danger, export, faq
 from assistant.cli.common import Handler, Register, school_arg
 from assistant.cli.errors import UsageError
 from assistant.faq.content import ContentError
+from assistant.safety.labelled import TrainingError
 from assistant.schools import ProfileError
 from assistant.settings import Settings, SettingsError, load_settings
 
@@ -83,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger("apscheduler").setLevel(logging.WARNING)
         handler: Handler = args.handler
         return handler(args, settings)
-    except (SettingsError, ProfileError, ContentError, UsageError) as error:
+    except (SettingsError, ProfileError, ContentError, UsageError, TrainingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -13,6 +13,10 @@ class EvalFileError(ValueError):
     """A labelled file that cannot be read; the message names the line."""
 
 
+class TrainingError(ValueError):
+    """Training data that cannot be used; the message names the file and line."""
+
+
 @dataclass(frozen=True)
 class Labelled:
     """One labelled message: danger or safe, its locale, text, and who is speaking."""

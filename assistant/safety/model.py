@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.safety.fold import fold
+from assistant.safety.kinds import KINDS
+from assistant.safety.labelled import TrainingError as TrainingError
 from assistant.safety.labelled import read_labelled
 from assistant.textmodel import LinearScorer, cached, digest, ngram_pipeline
 
@@ -19,10 +21,6 @@ LABELLED = "labelled"
 DANGER, SAFE = "danger", "safe"
 # The danger model's regularisation: chosen by cross-validation on the training data.
 C = 20.0
-
-
-class TrainingError(ValueError):
-    """Training data that cannot be used; the message names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +47,9 @@ def read_training(folder: Path = TRAINING_DIR, leave_out: Path | None = None) ->
     examples: list[Example] = []
     for path in training_files(folder, leave_out):
         if path.parent.name == LABELLED:
-            examples += [Example(row.label, row.kind or "-", fold(row.text))
-                         for row in read_labelled(path)]
+            for row in read_labelled(path):
+                _known_kind(row.label, row.kind, f"{path}: {row.text[:40]!r}")
+                examples.append(Example(row.label, row.kind or "-", fold(row.text)))
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
@@ -59,8 +58,17 @@ def read_training(folder: Path = TRAINING_DIR, leave_out: Path | None = None) ->
             if len(parts) != 4 or parts[0] not in (DANGER, SAFE):
                 raise TrainingError(f"{path}:{number}: expected danger|safe<TAB>kind<TAB>voice"
                                     "<TAB>text")
+            _known_kind(parts[0], parts[1], f"{path}:{number}")
             examples.append(Example(parts[0], parts[1], fold(parts[3])))
     return examples
+
+
+def _known_kind(label: str, kind: str, where: str) -> None:
+    """A danger message's kind must be one the replies know: the model would otherwise learn
+    a misspelt kind ("selfharm") and name it to a family, or fail at the moment of a report."""
+    if label == DANGER and kind not in KINDS:
+        raise TrainingError(f"{where}: unknown kind {kind!r} for a danger message; one of "
+                            f"{', '.join(KINDS)}")
 
 
 class Classifier:
