@@ -3,8 +3,8 @@
 Two layers, either of which is enough: native key phrases (phrases.py) and a trained
 classifier (model.py). The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
-labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-16.tsv and
-heldout-17.tsv.
+labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-18.tsv and
+heldout-19.tsv.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from assistant.safety.model import TRAINING_DIR, Classifier, trained
 from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
 # Probability above which the classifier alone calls a message danger (the probability that
-# it is not safe). Chosen on `danger cv` as the highest threshold at which recall is at least
-# 98% in every language: a miss in the weakest language (Arabic) counts before fewer false
-# alarms. Counted exactly, not rounded: over 16 labelled sets Arabic is 1,507 of 1,535 (98.2%)
-# at 0.30 and 1,498 of 1,535 (97.6%) at 0.33.
-# Phrases added since, from reading those folds' misses, would let 0.32 pass too; 0.30 is
-# kept, since phrases chosen on the folds flatter them, and a margin favours recall.
-THRESHOLD = 0.30
+# it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
+# cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
+# at least 98% in every language. Over 18 labelled sets: 99.3% (10,293 of 10,367) / 2.3% at
+# 0.24; at 0.22 false alarms go over the budget counted exactly (2.5% overall and Romanian
+# 3.0% as rounded); at 0.30, the threshold before, 99.1% / 2.0%.
+THRESHOLD = 0.24
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.
