@@ -34,3 +34,29 @@ def test_two_idioms_in_one_message_are_both_set_aside(layer: PhraseLayer) -> Non
             if layer.hits(fold(text)):
                 alarming.append(text)
     assert alarming == []
+
+
+@pytest.mark.parametrize("text", [
+    "in fortnite m-a impuscat unu in ultimul cerc",
+    "în filmul de aseară se aude o împușcătură, e ok pt 9 ani?",
+    "frate-miu m-a batut la FIFA 5-0",
+    "هالواجب رح يقتلني 😂 قعدنا ساعتين",
+    "abhi usko nana ke marne ki baat nahi batayi",
+    "my sister hit me with a pillow and stole the remote",
+])
+def test_games_films_and_family_news_are_not_read_as_threats(layer: PhraseLayer,
+                                                              text: str) -> None:
+    assert layer.hits(fold(text)) == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("îi împușc pe toți mâine la școală", "threat"),
+    ("a zis ca o sa-i impuste pe toti din clasa", "threat"),
+    ("Nu mă bate nimeni, doar tata când bea", "physical"),
+    ("قال إذا ما خلصت الواجب رح يقتلني", "threat"),
+    ("Настя вчора наїлась парацетамолу", "overdose"),
+    ("beta marne ki baatein karta hai", "suicide"),
+])
+def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer, text: str,
+                                                             kind: str) -> None:
+    assert kind in {hit.kind for hit in layer.hits(fold(text))}
