@@ -21,10 +21,10 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
-# at least 98% in every language. Over 18 labelled sets: 99.3% (10,293 of 10,367) / 2.3% at
-# 0.24; at 0.22 false alarms go over the budget counted exactly (2.5% overall and Romanian
-# 3.0% as rounded); at 0.30, the threshold before, 99.1% / 2.0%.
-THRESHOLD = 0.24
+# at least 98% in every language. Over 20 labelled sets: 99.5% (11,498 of 11,557) / 2.3% at
+# 0.22; at 0.20 Urdu false alarms go over 3% (3.1%); at 0.24, the threshold before,
+# 99.4% / 2.1%.
+THRESHOLD = 0.22
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.
