@@ -67,7 +67,8 @@ def test_every_labelled_message_is_scored_once_per_layer_on_a_model_that_never_s
 
 def test_the_model_learns_each_kind_apart_from_safe_and_reads_danger_as_not_safe() -> None:
     from assistant.safety.fold import fold
-    from assistant.safety.model import Classifier, Example, TrainingError
+    from assistant.safety.labelled import TrainingError
+    from assistant.safety.model import Classifier, Example
 
     examples = [Example(label, kind, fold(text)) for label, kind, _voice, text in TRAINING * 3]
     model = Classifier(examples)
@@ -119,7 +120,7 @@ def test_the_threshold_rule_buys_recall_with_false_alarms_only_within_the_budget
 
 
 def test_a_misspelt_kind_stops_training_and_names_the_file_and_line(folder: Path) -> None:
-    from assistant.safety.model import TrainingError
+    from assistant.safety.labelled import TrainingError
 
     (folder / "ro.tsv").write_text("safe\tnearmiss\tparent\tmaine e excursia\n"
                                    "danger\tselfharm\tchild\tma tai pe mana\n", encoding="utf-8")

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from assistant.safety.fold import fold
 from assistant.safety.kinds import KINDS
-from assistant.safety.labelled import TrainingError as TrainingError
-from assistant.safety.labelled import read_labelled
+from assistant.safety.labelled import TrainingError, read_labelled
 from assistant.textmodel import LinearScorer, cached, digest, ngram_pipeline
 
 TRAINING_DIR = Path(__file__).parent / "training"
