@@ -60,3 +60,22 @@ def test_games_films_and_family_news_are_not_read_as_threats(layer: PhraseLayer,
 def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer, text: str,
                                                              kind: str) -> None:
     assert kind in {hit.kind for hit in layer.hits(fold(text))}
+
+
+@pytest.mark.parametrize("text", [
+    "what does grooming mean? it was in the online safety leaflet",
+    "cum vorbesc cu el despre pericolele de pe internet? vreau sa fim pe aceeasi linie",
+    "copiii din joc vreau sa fie de varsta lui, ce setari recomandati?",
+])
+def test_a_question_about_online_safety_is_not_a_report(layer: PhraseLayer, text: str) -> None:
+    assert layer.hits(fold(text)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "I think a man on roblox has groomed my son",
+    "un nene de pe internet vrea sa ne intalnim",
+    "unul din joc vrea poze cu mine",
+])
+def test_someone_online_who_wants_to_meet_or_wants_pictures_is_still_grooming(
+        layer: PhraseLayer, text: str) -> None:
+    assert "grooming" in {hit.kind for hit in layer.hits(fold(text))}
