@@ -62,6 +62,19 @@ def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer,
     assert kind in {hit.kind for hit in layer.hits(fold(text))}
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("my brother touched me there, bhai ne wahan chuwa", "sexual"),
+    ("main khatam ho jana chahta hun", "suicide"),
+    ("ojczym pije i bije mame", "domestic"),
+    ("хлопці з 5 класу возять наркотики після школи", "exploitation"),
+    ("my son drank vodka at his cousin's and can't stand up", "overdose"),
+    ("she's been searching how to cut deeper", "self-harm"),
+])
+def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text: str,
+                                                        kind: str) -> None:
+    assert kind in {hit.kind for hit in layer.hits(fold(text))}
+
+
 @pytest.mark.parametrize("text", [
     "what does grooming mean? it was in the online safety leaflet",
     "cum vorbesc cu el despre pericolele de pe internet? vreau sa fim pe aceeasi linie",
