@@ -68,6 +68,8 @@ def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer,
     ("ojczym pije i bije mame", "domestic"),
     ("хлопці з 5 класу возять наркотики після школи", "exploitation"),
     ("my son drank vodka at his cousin's and can't stand up", "overdose"),
+    ("напоили водкой моего сына", "overdose"),
+    ("ojciec pił i bił mamę", "domestic"),
     ("she's been searching how to cut deeper", "self-harm"),
 ])
 def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text: str,
@@ -76,7 +78,20 @@ def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text:
 
 
 @pytest.mark.parametrize("text", [
+    "Bottle tombola donations: wine, gin, vodka welcome",
+    "penne alla vodka for the class cookbook?",
+    "we had the dog groomed this morning so she'll be late",
+    "kya bachon ko sikhaya ke koi wahan choo nahi sakta?",
+    "the comments cut deeper than she lets on",
+])
+def test_a_raffle_a_dog_or_a_body_safety_lesson_is_not_a_report(layer: PhraseLayer,
+                                                                 text: str) -> None:
+    assert layer.hits(fold(text)) == []
+
+
+@pytest.mark.parametrize("text", [
     "what does grooming mean? it was in the online safety leaflet",
+    "co oznacza słowo „grooming” w ulotce?",
     "cum vorbesc cu el despre pericolele de pe internet? vreau sa fim pe aceeasi linie",
     "copiii din joc vreau sa fie de varsta lui, ce setari recomandati?",
 ])
@@ -86,6 +101,8 @@ def test_a_question_about_online_safety_is_not_a_report(layer: PhraseLayer, text
 
 @pytest.mark.parametrize("text", [
     "I think a man on roblox has groomed my son",
+    "what is grooming? I think a man is grooming my son on roblox",
+    "what are the signs an adult is grooming a child? I've seen messages on her iPad",
     "un nene de pe internet vrea sa ne intalnim",
     "unul din joc vrea poze cu mine",
 ])
