@@ -71,6 +71,9 @@ def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer,
     ("напоили водкой моего сына", "overdose"),
     ("ojciec pił i bił mamę", "domestic"),
     ("she's been searching how to cut deeper", "self-harm"),
+    ("badi moot, ma 7ada bi7ebni", "suicide"),
+    ("میری بیٹی گم ہو گئی ہے بازار میں", "missing"),
+    ("donka propala pislya shkoly, telefon vymknenyi", "missing"),
 ])
 def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text: str,
                                                         kind: str) -> None:
@@ -83,6 +86,8 @@ def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text:
     "we had the dog groomed this morning so she'll be late",
     "kya bachon ko sikhaya ke koi wahan choo nahi sakta?",
     "the comments cut deeper than she lets on",
+    "بیٹا نئی کلاس میں گم سم رہتا ہے، کس سے بات کروں؟",
+    "bidi moot min el da7ek 3al video taba3 el sa2a",
 ])
 def test_a_raffle_a_dog_or_a_body_safety_lesson_is_not_a_report(layer: PhraseLayer,
                                                                  text: str) -> None:
