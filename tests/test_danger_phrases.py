@@ -74,6 +74,8 @@ def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer,
     ("badi moot, ma 7ada bi7ebni", "suicide"),
     ("میری بیٹی گم ہو گئی ہے بازار میں", "missing"),
     ("donka propala pislya shkoly, telefon vymknenyi", "missing"),
+    ("میرا بیٹا گم ہو گیا ہے، سمجھ نہیں آ رہا کیا کروں", "missing"),
+    ("propala donka, ne vidpovidaie na dzvinky", "missing"),
 ])
 def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text: str,
                                                         kind: str) -> None:
@@ -86,8 +88,11 @@ def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text:
     "we had the dog groomed this morning so she'll be late",
     "kya bachon ko sikhaya ke koi wahan choo nahi sakta?",
     "the comments cut deeper than she lets on",
-    "بیٹا نئی کلاس میں گم سم رہتا ہے، کس سے بات کروں؟",
+    "بیٹا گم سم رہتا ہے نئی کلاس میں، کس سے بات کروں؟",
+    "beta gum ho jata hai games mein, screen time kitna theek hai?",
     "bidi moot min el da7ek 3al video taba3 el sa2a",
+    "badi moot mn el ju3, lunch box nsito",
+    "syn propav u telefoni cilyi vechir, yak obmezhyty?",
 ])
 def test_a_raffle_a_dog_or_a_body_safety_lesson_is_not_a_report(layer: PhraseLayer,
                                                                  text: str) -> None:
