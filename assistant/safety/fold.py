@@ -8,10 +8,12 @@ import unicodedata
 # Telegram's limit; nothing longer arrives in one message.
 MAX_CHARS = 4096
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
-# Arabic letter variants that phones and people use interchangeably.
+# Letter variants that phones and people use interchangeably (mostly Arabic).
 _ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و",
                          "ئ": "ي", "ـ": None, "ك": "ك", "ی": "ي", "ک": "ك", "ہ": "ه", "ھ": "ه",
-                         "ۃ": "ه", "ے": "ي"})
+                         "ۃ": "ه", "ے": "ي",
+                         # Polish "ł" has no accent to strip, yet phones type it as "l".
+                         "ł": "l"})
 _SPACE = re.compile(r"[^\w']+|_+")
 _REPEAT = re.compile(r"(.)\1{2,}")  # "pleeeease" -> "pleease"
 

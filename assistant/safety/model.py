@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.safety import fold as folding
 from assistant.safety.fold import fold
 from assistant.safety.kinds import KINDS
 from assistant.safety.labelled import TrainingError, read_labelled
@@ -20,6 +21,8 @@ LABELLED = "labelled"
 DANGER, SAFE = "danger", "safe"
 # The danger model's regularisation: chosen by cross-validation on the training data.
 C = 20.0
+# The model reads folded text, so a change in folding is a change in the model.
+FOLDING = Path(folding.__file__).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,9 @@ def trained(folder: Path = TRAINING_DIR, extra_safe: Sequence[str] = (),
             leave_out: Path | None = None) -> Classifier:
     """The classifier for a training folder (plus ordinary questions as safe), one labelled
     set left out if asked: from memory, the disk cache, or trained now. The cache is named by
-    the raw files, so a start that finds it reads and folds nothing."""
+    the raw files and the folding code, so a start that finds it reads and folds nothing."""
     raw = [path.read_text(encoding="utf-8") for path in training_files(folder, leave_out)]
-    key = digest(f"danger-by-kind-{C}", [*raw, *extra_safe])
+    key = digest(f"danger-by-kind-{C}", [FOLDING, *raw, *extra_safe])
 
     def train() -> Classifier:
         examples = read_training(folder, leave_out)
