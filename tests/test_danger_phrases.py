@@ -119,3 +119,11 @@ def test_a_question_about_online_safety_is_not_a_report(layer: PhraseLayer, text
 def test_someone_online_who_wants_to_meet_or_wants_pictures_is_still_grooming(
         layer: PhraseLayer, text: str) -> None:
     assert "grooming" in {hit.kind for hit in layer.hits(fold(text))}
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("Tata mnie BIŁ pasem", "tata mnie bil pasem"),
+    ("Ukradł mój telefon, łobuz", "ukradl moj telefon lobuz"),
+])
+def test_polish_typed_with_or_without_the_barred_l_reads_the_same(typed: str, plain: str) -> None:
+    assert fold(typed) == fold(plain) == plain
