@@ -21,10 +21,10 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
-# at least 98% in every language. Over 26 labelled sets: 99.6% (15,066 of 15,127) / 2.4% at
-# 0.20 (Urdu 2.9%, the highest); at 0.18 Arabic and Urdu go over 3% (3.1%, 3.2%); at 0.22
-# 99.5% (15,058) / 2.2%.
-THRESHOLD = 0.20
+# at least 98% in every language. Over 28 labelled sets: 99.5% (16,233 of 16,313) / 2.2% at
+# 0.22 (Urdu 3.0%, the highest); at 0.20 Urdu goes over 3% (3.1%), 99.6% (16,243) / 2.3%;
+# at 0.24 99.4% (16,220) / 2.0%.
+THRESHOLD = 0.22
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.
