@@ -104,6 +104,8 @@ def test_a_raffle_a_dog_or_a_body_safety_lesson_is_not_a_report(layer: PhraseLay
     "co oznacza słowo „grooming” w ulotce?",
     "cum vorbesc cu el despre pericolele de pe internet? vreau sa fim pe aceeasi linie",
     "copiii din joc vreau sa fie de varsta lui, ce setari recomandati?",
+    "can the school put a photo without permission on the website?",
+    "what colour pants and vest do they need for PE?",
 ])
 def test_a_question_about_online_safety_is_not_a_report(layer: PhraseLayer, text: str) -> None:
     assert layer.hits(fold(text)) == []
@@ -115,6 +117,8 @@ def test_a_question_about_online_safety_is_not_a_report(layer: PhraseLayer, text
     "what are the signs an adult is grooming a child? I've seen messages on her iPad",
     "un nene de pe internet vrea sa ne intalnim",
     "unul din joc vrea poze cu mine",
+    "a boy on fortnite keeps asking for a pic without his shirt, says hes 12",
+    "some1 on tiktok askd what colour is my underwear",
 ])
 def test_someone_online_who_wants_to_meet_or_wants_pictures_is_still_grooming(
         layer: PhraseLayer, text: str) -> None:
