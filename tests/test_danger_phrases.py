@@ -106,6 +106,7 @@ def test_a_raffle_a_dog_or_a_body_safety_lesson_is_not_a_report(layer: PhraseLay
     "copiii din joc vreau sa fie de varsta lui, ce setari recomandati?",
     "can the school put a photo without permission on the website?",
     "what colour pants and vest do they need for PE?",
+    "what colour knickers should she wear under the summer dress?",
 ])
 def test_a_question_about_online_safety_is_not_a_report(layer: PhraseLayer, text: str) -> None:
     assert layer.hits(fold(text)) == []
