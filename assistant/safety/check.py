@@ -3,8 +3,8 @@
 Two layers, either of which is enough: native key phrases (phrases.py) and a trained
 classifier (model.py). The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
-labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-28.tsv and
-heldout-29.tsv.
+labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-30.tsv and
+heldout-31.tsv.
 """
 
 from __future__ import annotations
