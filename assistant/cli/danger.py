@@ -75,7 +75,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cv(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.runtime import ordinary_questions
-    from assistant.safety.check import THRESHOLD
+    from assistant.safety.check import HEDGE_FLOOR, THRESHOLD
     from assistant.safety.crossval import (
         FALSE_ALARM_BUDGET,
         FALSE_ALARM_CAP,
@@ -90,12 +90,15 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
 
     if any(not 0 < t < 1 for t in args.threshold):
         raise UsageError("--threshold takes probabilities between 0 and 1, such as 0.45")
+    floor = HEDGE_FLOOR if args.floor is None else args.floor
+    if not 0 <= floor < 1:
+        raise UsageError("--floor takes a probability from 0 up to 1, such as 0.05")
     sets = labelled_sets()
     if not sets:
         raise UsageError("no labelled sets to hold out (assistant/safety/training/labelled/)")
     print(f"danger check: each of {len(sets)} labelled sets held out in turn "
           f"({', '.join(p.stem for p in sets)}); recall / false alarms")
-    pooled = cross_validate(ordinary_questions(), others=args.threshold)
+    pooled = cross_validate(ordinary_questions(), others=args.threshold, floor=floor)
     print(f"{'group':<16} {'danger':>6} {'safe':>6}  " + "  ".join(f"{v:>17}" for v in VARIANTS))
     tallies = pooled["check"]
     for group in _in_report_order(tallies):
@@ -106,7 +109,8 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
                          f"{_percent(t.false_alarm_rate if t else None)}")
         print(f"{group:<16} {tallies[group].danger:>6} {tallies[group].safe:>6}  "
               + "  ".join(f"{c:>17}" for c in cells))
-    print(f"(the check at its threshold, {THRESHOLD:.2f}; each layer alone at the same)")
+    print(f"(the check at its threshold, {THRESHOLD:.2f}, hedged phrases counting from "
+          f"{floor:.2f}; each layer alone at the same)")
     for threshold in args.threshold:
         groups = pooled[at(threshold)]
         line = "  ".join(f"{g.removeprefix('locale:')} {_percent(groups[g].recall)} "
@@ -165,6 +169,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     cv = sub.add_parser("cv", help="cross-validate over the labelled sets, each held out in turn")
     cv.add_argument("--threshold", type=float, nargs="*", default=[],
                     help="also score the check at these thresholds (recall / false alarms)")
+    cv.add_argument("--floor", type=float, default=None,
+                    help="the classifier's probability from which hedged phrases count "
+                         "(default: the check's own)")
     cv.add_argument("--verbose", action="store_true",
                     help="list the check's misses and false alarms on the sets held out")
     cv.set_defaults(handler=_cv)

@@ -1,7 +1,8 @@
 """The danger check: does a message suggest a child may be in danger, and of what kind.
 
 Two layers, either of which is enough: native key phrases (phrases.py) and a trained
-classifier (model.py). The threshold favours recall: a false alarm costs a parent one
+classifier (model.py); only the phrases families also say in jest need the classifier to lean
+their way too. The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
 labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-30.tsv and
 heldout-31.tsv.
@@ -25,6 +26,8 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # 0.22 (Urdu 3.0%, the highest); at 0.20 Urdu goes over 3% (3.1%), 99.6% (16,243) / 2.3%;
 # at 0.24 99.4% (16,220) / 2.0%.
 THRESHOLD = 0.22
+# Probability from which a hedged phrase (one families also say in jest, phrases.py) counts.
+HEDGE_FLOOR = 0.10
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
 # The classifier reads messages of at least this many words; shorter ones only the phrases.
@@ -54,8 +57,9 @@ class DangerCheck:
     """Reads a message in any of the six locales and says whether a child may be in danger."""
 
     def __init__(self, phrases: PhraseLayer, classifier: Classifier,
-                 threshold: float = THRESHOLD) -> None:
-        self.phrases, self.classifier, self.threshold = phrases, classifier, threshold
+                 threshold: float = THRESHOLD, floor: float = HEDGE_FLOOR) -> None:
+        self.phrases, self.classifier = phrases, classifier
+        self.threshold, self.floor = threshold, floor
 
     def check(self, text: str) -> Danger | None:
         """The danger a message suggests, or None."""
@@ -68,6 +72,9 @@ class DangerCheck:
         words = sum(1 for w in folded.split() if any(c.isalpha() for c in w))
         readable = words >= MIN_WORDS and not surely_a_code(text)
         score = self.classifier.probability(folded) if readable else 0.0
+        # A phrase said in jest as often as in earnest counts where the classifier leans the
+        # same way, or cannot read the message at all.
+        hits = [h for h in hits if not h.hedged or not readable or score >= self.floor]
         if not hits and score < self.threshold:
             return None
         kinds = [h.kind for h in hits] or self.classifier.likely_kinds(folded)

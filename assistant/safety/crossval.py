@@ -9,14 +9,15 @@ from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
-from assistant.safety.check import THRESHOLD, DangerCheck
+from assistant.safety.check import HEDGE_FLOOR, THRESHOLD, DangerCheck
 from assistant.safety.evaluation import Tally, evaluate
 from assistant.safety.labelled import read_labelled
 from assistant.safety.model import TRAINING_DIR, labelled_sets, trained
 from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
-# The check as shipped, and each of its layers alone.
-VARIANTS = ("check", "phrases alone", "classifier alone")
+# The check as shipped, the same with its hedged phrases counted alone as the others are, and
+# each of its layers alone.
+VARIANTS = ("check", "hedged as others", "phrases alone", "classifier alone")
 
 
 def at(threshold: float) -> str:
@@ -72,9 +73,11 @@ def chosen_threshold(pooled: dict[str, dict[str, Tally]],
 
 def cross_validate(extra_safe: Sequence[str] = (), folder: Path = TRAINING_DIR,
                    lists_dir: Path = LISTS_DIR, threshold: float = THRESHOLD,
-                   others: Sequence[float] = ()) -> dict[str, dict[str, Tally]]:
+                   others: Sequence[float] = (),
+                   floor: float = HEDGE_FLOOR) -> dict[str, dict[str, Tally]]:
     """Pooled tallies (by "all", "locale:xx", "voice:yy") for each variant, over the folds;
-    with `others`, the check at each of those thresholds too (as "check at 0.40")."""
+    with `others`, the check at each of those thresholds too (as "check at 0.40"). Hedged
+    phrases count from the classifier's `floor`."""
     phrases = PhraseLayer(load_lists(lists_dir))
     no_phrases = PhraseLayer({})
     names = [*VARIANTS, *(at(t) for t in others)]
@@ -82,10 +85,11 @@ def cross_validate(extra_safe: Sequence[str] = (), folder: Path = TRAINING_DIR,
     for held_out in labelled_sets(folder):
         classifier = trained(folder, extra_safe, leave_out=held_out)
         checks = {
-            "check": DangerCheck(phrases, classifier, threshold),
-            "phrases alone": DangerCheck(phrases, classifier, threshold=1.01),
+            "check": DangerCheck(phrases, classifier, threshold, floor),
+            "hedged as others": DangerCheck(phrases, classifier, threshold, floor=0.0),
+            "phrases alone": DangerCheck(phrases, classifier, threshold=1.01, floor=0.0),
             "classifier alone": DangerCheck(no_phrases, classifier, threshold),
-            **{at(t): DangerCheck(phrases, classifier, t) for t in others},
+            **{at(t): DangerCheck(phrases, classifier, t, floor) for t in others},
         }
         rows = read_labelled(held_out)
         for variant, check in checks.items():

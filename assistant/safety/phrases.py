@@ -1,9 +1,11 @@
 """The key-phrase layer: short fragments that on their own mean a child may be in danger.
 
 Each locale's list (lists/<locale>.toml) names fragments per kind, written by native speakers,
-and an `ignore` list of everyday idioms that contain alarming words ("killing it"). A fragment
-matches where it starts a word of the folded message; every locale's lists are searched, since a
-family's interface language is not always the language they type in.
+an `ignore` list of everyday idioms that contain alarming words ("killing it"), and a `hedged`
+list: fragments of those kinds that families also say in play or in jest ("mum will kill me",
+"he shot me in Fortnite"), which count only where the classifier leans the same way (check.py).
+A fragment matches where it starts a word of the folded message; every locale's lists are
+searched, since a family's interface language is not always the language they type in.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ LISTS_DIR = Path(__file__).parent / "lists"
 KEY = 3
 # Fragments shorter than this match whole words only ("kms", not the start of "kmset").
 WHOLE_WORD_BELOW = 5
+# Kinds whose phrases always count alone: a child who says them in jest still gets the numbers.
+NEVER_HEDGED = frozenset({"sexual", "self-harm", "suicide", "overdose", "sextortion"})
 
 
 class ListError(ValueError):
@@ -33,6 +37,8 @@ class Hit:
 
     kind: str
     fragment: str
+    # Said in jest as often as in earnest: counts only with the classifier's agreement.
+    hedged: bool = False
 
 
 class PhraseLayer:
@@ -41,16 +47,27 @@ class PhraseLayer:
     def __init__(self, lists: dict[str, dict[str, list[str]]]) -> None:
         self._by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
         ignore: set[str] = set()
+        self._hedged = {f for tables in lists.values()
+                        for f in map(fold, tables.get("hedged", ())) if f}
+        listed: set[str] = set()
         for locale, tables in lists.items():
             for kind, fragments in tables.items():
                 if kind == "ignore":
                     ignore.update(f for f in map(fold, fragments) if f)
                     continue
+                if kind == "hedged":
+                    continue
                 if kind not in KINDS:
                     raise ListError(f"{locale}: unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
                 for fragment in map(fold, fragments):
+                    listed.add(fragment)
+                    if kind in NEVER_HEDGED and fragment in self._hedged:
+                        raise ListError(f"{locale}: {fragment!r} is hedged, but {kind} phrases "
+                                        "always count alone")
                     if len(fragment) >= KEY:
                         self._by_key[fragment[:KEY]].append((fragment, kind))
+        if unlisted := sorted(self._hedged - listed):
+            raise ListError(f"hedged fragments in no kind's list: {', '.join(unlisted)}")
         for candidates in self._by_key.values():
             candidates.sort(key=lambda pair: -len(pair[0]))
         # Idioms are removed longest first; each is looked for only where a word starts with
@@ -85,18 +102,22 @@ class PhraseLayer:
         return padded.strip()
 
     def hits(self, folded: str) -> list[Hit]:
-        """Every kind found in a folded message, with the fragment that showed it."""
+        """Every kind found in a folded message, with the fragment that showed it (one said
+        only in earnest where there is one)."""
         text = self._without_idioms(folded)
         found: dict[str, Hit] = {}
         start = 0
         while start < len(text):
             for fragment, kind in self._by_key.get(text[start:start + KEY], ()):
-                if kind in found or not text.startswith(fragment, start):
+                current = found.get(kind)
+                if (current and not current.hedged) or not text.startswith(fragment, start):
                     continue
                 end = start + len(fragment)
                 if len(fragment) < WHOLE_WORD_BELOW and end < len(text) and text[end] != " ":
                     continue
-                found[kind] = Hit(kind, fragment)
+                hedged = fragment in self._hedged
+                if current is None or not hedged:
+                    found[kind] = Hit(kind, fragment, hedged)
             space = text.find(" ", start)
             if space < 0:
                 break

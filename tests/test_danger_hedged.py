@@ -1,0 +1,95 @@
+"""Phrases families also say in jest ("mum will kill me if I lose my hat", "he shot me in
+Fortnite") raise the alarm only where the classifier leans the same way; every other phrase,
+and every phrase about sexual harm, self-harm, suicide or overdose, raises it alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from assistant.safety.check import HEDGE_FLOOR, DangerCheck
+from assistant.safety.fold import fold
+from assistant.safety.model import Classifier
+from assistant.safety.phrases import NEVER_HEDGED, ListError, PhraseLayer, load_lists
+
+LISTS = load_lists()
+HEDGED = sorted({(locale, p) for locale, tables in LISTS.items()
+                 for p in tables.get("hedged", [])})
+
+
+class Leaning:
+    """A classifier that gives every message the same probability of danger."""
+
+    def __init__(self, probability: float) -> None:
+        self.p = probability
+
+    def probability(self, folded: str) -> float:
+        return self.p
+
+    def likely_kinds(self, folded: str, top: int = 2) -> list[str]:
+        return ["threat"]
+
+
+def check_leaning(probability: float) -> DangerCheck:
+    return DangerCheck(PhraseLayer(LISTS), cast(Classifier, Leaning(probability)),
+                       threshold=0.5)
+
+
+def test_every_locale_hedges_some_phrases_and_none_about_sexual_harm_or_suicide() -> None:
+    assert {locale for locale, _ in HEDGED} == set(LISTS)
+    layer = PhraseLayer(LISTS)
+    for locale, phrase in HEDGED:
+        hits = layer.hits(fold(f"ok {phrase} ok"))
+        # Said alone it is found, and only as hedged: no firmer spelling of it overrides.
+        assert hits and all(h.hedged and h.kind not in NEVER_HEDGED for h in hits), (locale,
+                                                                                      phrase)
+
+
+def test_mum_will_kill_me_in_jest_is_no_alarm_where_the_classifier_sees_none() -> None:
+    assert check_leaning(0.01).check("mama mówi, że mnie zabije jak znowu zgubię bidon") is None
+    assert check_leaning(0.01).check("frate-miu ma bate mereu la fifa") is None
+    assert check_leaning(0.01).check("اخوي بيذبحني اذا خسرت في فيفا 😂") is None
+
+
+def test_a_hedged_phrase_counts_where_the_classifier_leans_towards_danger() -> None:
+    danger = check_leaning(HEDGE_FLOOR).check("tata ma bate in fiecare seara si mi-e frica")
+    assert danger is not None and danger.kinds == ("physical",)
+    assert danger.matched == ("ma bate",)
+
+
+def test_a_hedged_phrase_alone_in_two_words_still_raises_the_alarm() -> None:
+    # Too short for the classifier to read: the phrase decides.
+    danger = check_leaning(0.0).check("ma bate")
+    assert danger is not None and danger.kinds == ("physical",)
+
+
+@pytest.mark.parametrize("text", [
+    "my dad hits me with his belt",
+    "chce umrzeć, nikt mnie nie lubi",
+    "a man online wants me to send nudes",
+])
+def test_phrases_said_only_in_earnest_raise_the_alarm_whatever_the_classifier_says(
+        text: str) -> None:
+    assert check_leaning(0.0).check(text) is not None
+
+
+def write_lists(folder: Path, text: str) -> Path:
+    folder.mkdir()
+    (folder / "xx.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_hedged_phrase_about_suicide_is_refused_with_the_file_named(tmp_path: Path) -> None:
+    lists: dict[str, Any] = load_lists(write_lists(tmp_path / "lists", (
+        '[suicide]\nphrases = ["want to die"]\n[hedged]\nphrases = ["want to die"]\n')))
+    with pytest.raises(ListError, match="xx: 'want to die' is hedged, but suicide"):
+        PhraseLayer(lists)
+
+
+def test_a_hedged_phrase_in_no_kinds_list_is_refused(tmp_path: Path) -> None:
+    lists = load_lists(write_lists(tmp_path / "lists", (
+        '[threat]\nphrases = ["will shoot you"]\n[hedged]\nphrases = ["kill you"]\n')))
+    with pytest.raises(ListError, match="hedged fragments in no kind's list: kill you"):
+        PhraseLayer(lists)
