@@ -37,8 +37,8 @@ def check_leaning(probability: float) -> DangerCheck:
                        threshold=0.5)
 
 
-def test_every_locale_hedges_some_phrases_and_none_about_sexual_harm_or_suicide() -> None:
-    assert {locale for locale, _ in HEDGED} == set(LISTS)
+def test_hedged_phrases_are_found_alone_and_none_is_about_sexual_harm_or_suicide() -> None:
+    assert {locale for locale, _ in HEDGED} >= {"pl", "ro", "ar", "ur", "uk"}
     layer = PhraseLayer(LISTS)
     for locale, phrase in HEDGED:
         hits = layer.hits(fold(f"ok {phrase} ok"))
@@ -48,26 +48,30 @@ def test_every_locale_hedges_some_phrases_and_none_about_sexual_harm_or_suicide(
 
 
 def test_mum_will_kill_me_in_jest_is_no_alarm_where_the_classifier_sees_none() -> None:
-    assert check_leaning(0.01).check("mama mówi, że mnie zabije jak znowu zgubię bidon") is None
-    assert check_leaning(0.01).check("frate-miu ma bate mereu la fifa") is None
+    assert check_leaning(0.01).check("mami zice că mă omoară dacă mai pierd o căciulă") is None
+    assert check_leaning(0.01).check("w fortnite ktoś mnie zastrzelił w finale") is None
     assert check_leaning(0.01).check("اخوي بيذبحني اذا خسرت في فيفا 😂") is None
 
 
 def test_a_hedged_phrase_counts_where_the_classifier_leans_towards_danger() -> None:
-    danger = check_leaning(HEDGE_FLOOR).check("tata ma bate in fiecare seara si mi-e frica")
-    assert danger is not None and danger.kinds == ("physical",)
-    assert danger.matched == ("ma bate",)
+    danger = check_leaning(HEDGE_FLOOR).check("unchiul a zis ca ma omoara, mi-e frica")
+    assert danger is not None and danger.kinds == ("threat",)
+    assert danger.matched == ("ca ma omoara",)
 
 
 def test_a_hedged_phrase_alone_in_two_words_still_raises_the_alarm() -> None:
     # Too short for the classifier to read: the phrase decides.
-    danger = check_leaning(0.0).check("ma bate")
-    assert danger is not None and danger.kinds == ("physical",)
+    danger = check_leaning(0.0).check("te impusc")
+    assert danger is not None and danger.kinds == ("threat",)
 
 
 @pytest.mark.parametrize("text", [
     "my dad hits me with his belt",
     "chce umrzeć, nikt mnie nie lubi",
+    "chcę się zastrzelić",
+    "tata mă bate",
+    "a zis că mă omoară dacă spun",
+    "moja córka uciekła z domu",
     "a man online wants me to send nudes",
 ])
 def test_phrases_said_only_in_earnest_raise_the_alarm_whatever_the_classifier_says(
