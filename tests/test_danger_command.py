@@ -60,3 +60,12 @@ def test_danger_eval_on_a_broken_file_says_which_line_in_one_line_and_exits_2(
     assert done.stderr.strip().count("\n") == 0 and "broken.tsv:2" in done.stderr
     missing = run_cli("danger", "eval", str(tmp_path / "nowhere.tsv"))
     assert missing.returncode == 2 and "nowhere.tsv" in missing.stderr
+
+
+def test_danger_cv_refuses_a_fold_count_it_cannot_deal_in_one_line() -> None:
+    for count in ("1", "100000"):
+        done = run_cli("danger", "cv", "--folds", count)
+        assert done.returncode == 2
+        assert done.stderr.strip().count("\n") == 0 and "--folds takes a number" in done.stderr
+    bad_floor = run_cli("danger", "cv", "--floor", "1.5")
+    assert bad_floor.returncode == 2 and "--floor takes a probability" in bad_floor.stderr

@@ -79,6 +79,7 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.safety.crossval import (
         FALSE_ALARM_BUDGET,
         FALSE_ALARM_CAP,
+        FOLDS,
         RECALL_FLOOR,
         VARIANTS,
         at,
@@ -86,7 +87,7 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
         cross_validate,
         highest_meeting_floor,
     )
-    from assistant.safety.model import labelled_sets
+    from assistant.safety.model import folds, labelled_sets
 
     if any(not 0 < t < 1 for t in args.threshold):
         raise UsageError("--threshold takes probabilities between 0 and 1, such as 0.45")
@@ -96,9 +97,15 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
     sets = labelled_sets()
     if not sets:
         raise UsageError("no labelled sets to hold out (assistant/safety/training/labelled/)")
-    print(f"danger check: each of {len(sets)} labelled sets held out in turn "
-          f"({', '.join(p.stem for p in sets)}); recall / false alarms")
-    pooled = cross_validate(ordinary_questions(), others=args.threshold, floor=floor)
+    count = FOLDS if args.folds is None else args.folds
+    if not 2 <= count <= len(sets):
+        raise UsageError(f"--folds takes a number from 2 to {len(sets)} (the labelled sets)")
+    dealt = folds(sets, count)
+    print(f"danger check: {len(sets)} labelled sets in {count} folds, each held out in turn "
+          f"({'; '.join(', '.join(p.stem for p in g) for g in dealt)}); "
+          "recall / false alarms")
+    pooled = cross_validate(ordinary_questions(), others=args.threshold, floor=floor,
+                            fold_count=count)
     print(f"{'group':<16} {'danger':>6} {'safe':>6}  " + "  ".join(f"{v:>17}" for v in VARIANTS))
     tallies = pooled["check"]
     for group in _in_report_order(tallies):
@@ -166,9 +173,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                         " (several files are scored together)")
     scored.add_argument("--verbose", action="store_true", help="list misses and false alarms")
     scored.set_defaults(handler=_eval)
-    cv = sub.add_parser("cv", help="cross-validate over the labelled sets, each held out in turn")
+    cv = sub.add_parser("cv", help="cross-validate over the labelled sets, each fold held out "
+                        "in turn")
     cv.add_argument("--threshold", type=float, nargs="*", default=[],
                     help="also score the check at these thresholds (recall / false alarms)")
+    cv.add_argument("--folds", type=int, default=None,
+                    help="how many folds the labelled sets are dealt into (default: 10)")
     cv.add_argument("--floor", type=float, default=None,
                     help="the classifier's probability from which hedged phrases count "
                          "(default: the check's own)")

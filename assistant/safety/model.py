@@ -6,7 +6,7 @@ apart from the evaluation sets, and from the FAQ's own phrasings as ordinary sch
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +39,21 @@ def labelled_sets(folder: Path = TRAINING_DIR) -> list[Path]:
     return sorted((folder / LABELLED).glob("*.tsv"))
 
 
-def training_files(folder: Path = TRAINING_DIR, leave_out: Path | None = None) -> list[Path]:
-    """Every file the classifier learns from, but one labelled set left out."""
-    return [p for p in [*sorted(folder.glob("*.tsv")), *labelled_sets(folder)] if p != leave_out]
+def folds(sets: Sequence[Path], count: int) -> list[tuple[Path, ...]]:
+    """The labelled sets dealt into `count` folds in turn (sets written in the same round sit
+    side by side, so they go to different folds)."""
+    return [tuple(sets[start::count]) for start in range(count)]
 
 
-def read_training(folder: Path = TRAINING_DIR, leave_out: Path | None = None) -> list[Example]:
+def training_files(folder: Path = TRAINING_DIR,
+                   leave_out: Collection[Path] = ()) -> list[Path]:
+    """Every file the classifier learns from, but the labelled sets left out."""
+    return [p for p in [*sorted(folder.glob("*.tsv")), *labelled_sets(folder)]
+            if p not in leave_out]
+
+
+def read_training(folder: Path = TRAINING_DIR,
+                  leave_out: Collection[Path] = ()) -> list[Example]:
     """Every locale's training messages and labelled sets, folded."""
     examples: list[Example] = []
     for path in training_files(folder, leave_out):
@@ -103,9 +112,9 @@ class Classifier:
 
 
 def trained(folder: Path = TRAINING_DIR, extra_safe: Sequence[str] = (),
-            leave_out: Path | None = None) -> Classifier:
-    """The classifier for a training folder (plus ordinary questions as safe), one labelled
-    set left out if asked: from memory, the disk cache, or trained now. The cache is named by
+            leave_out: Collection[Path] = ()) -> Classifier:
+    """The classifier for a training folder (plus ordinary questions as safe), some labelled
+    sets left out if asked: from memory, the disk cache, or trained now. The cache is named by
     the raw files and the folding code, so a start that finds it reads and folds nothing."""
     raw = [path.read_text(encoding="utf-8") for path in training_files(folder, leave_out)]
     key = digest(f"danger-by-kind-{C}", [FOLDING, *raw, *extra_safe])
