@@ -79,6 +79,25 @@ def test_phrases_said_only_in_earnest_raise_the_alarm_whatever_the_classifier_sa
     assert check_leaning(0.0).check(text) is not None
 
 
+@pytest.mark.parametrize("text", [
+    "мабуть я застрелюсь сьогодні",
+    "ya prosto zastrelyus",
+    "zastrzeliłabym się najchętniej",
+    "tata mówi, że jak powiem mamie, to mnie zastrzeli",
+])
+def test_a_longer_word_that_starts_with_a_hedged_phrase_raises_the_alarm_alone(
+        text: str) -> None:
+    danger = check_leaning(0.0).check(text)
+    assert danger is not None and "threat" in danger.kinds
+
+
+def test_a_game_said_in_the_past_tense_is_hedged_but_a_threat_to_shoot_is_not() -> None:
+    layer = PhraseLayer(LISTS)
+    game = layer.hits(fold("w fortnite mnie zastrzelił w finale"))
+    threat = layer.hits(fold("powiedział że zastrzeli wszystkich w szkole"))
+    assert [h.hedged for h in game] == [True] and [h.hedged for h in threat] == [False]
+
+
 def write_lists(folder: Path, text: str) -> Path:
     folder.mkdir()
     (folder / "xx.toml").write_text(text, encoding="utf-8")

@@ -97,9 +97,9 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
     sets = labelled_sets()
     if not sets:
         raise UsageError("no labelled sets to hold out (assistant/safety/training/labelled/)")
-    count = FOLDS if args.folds is None else args.folds
-    if not 2 <= count <= len(sets):
-        raise UsageError(f"--folds takes a number from 2 to {len(sets)} (the labelled sets)")
+    count = min(FOLDS, len(sets)) if args.folds is None else args.folds
+    if not 1 <= count <= len(sets):
+        raise UsageError(f"--folds takes a number from 1 to {len(sets)} (the labelled sets)")
     dealt = folds(sets, count)
     print(f"danger check: {len(sets)} labelled sets in {count} folds, each held out in turn "
           f"({'; '.join(', '.join(p.stem for p in g) for g in dealt)}); "
@@ -117,7 +117,8 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{group:<16} {tallies[group].danger:>6} {tallies[group].safe:>6}  "
               + "  ".join(f"{c:>17}" for c in cells))
     print(f"(the check at its threshold, {THRESHOLD:.2f}, hedged phrases counting from "
-          f"{floor:.2f}; each layer alone at the same)")
+          f"{floor:.2f}; the classifier alone at the same threshold; the phrases alone, hedged "
+          "ones too)")
     for threshold in args.threshold:
         groups = pooled[at(threshold)]
         line = "  ".join(f"{g.removeprefix('locale:')} {_percent(groups[g].recall)} "

@@ -2,8 +2,9 @@
 
 Each locale's list (lists/<locale>.toml) names fragments per kind, written by native speakers,
 an `ignore` list of everyday idioms that contain alarming words ("killing it"), and a `hedged`
-list: fragments of those kinds that families also say in play or in jest ("mum will kill me",
-"he shot me in Fortnite"), which count only where the classifier leans the same way (check.py).
+list: fragments that families also say in play or in jest ("mum will kill me", "he shot me in
+Fortnite"), which count only where the classifier leans the same way (check.py), and only as
+the very words (a longer word that starts with one is not hedged).
 A fragment matches where it starts a word of the folded message; every locale's lists are
 searched, since a family's interface language is not always the language they type in.
 """
@@ -103,19 +104,29 @@ class PhraseLayer:
 
     def hits(self, folded: str) -> list[Hit]:
         """Every kind found in a folded message, with the fragment that showed it (one said
-        only in earnest where there is one)."""
+        only in earnest where there is one). A hedged fragment is hedged only where it ends a
+        word; running on into a longer word it counts as any other."""
         text = self._without_idioms(folded)
         found: dict[str, Hit] = {}
         start = 0
         while start < len(text):
+            # Kinds a hedged phrase covers here: the shorter fragments of the same kind that
+            # start here are part of the same jest ("zastrzelil" in a game, not "zastrzel...").
+            jest: set[str] = set()
             for fragment, kind in self._by_key.get(text[start:start + KEY], ()):
                 current = found.get(kind)
-                if (current and not current.hedged) or not text.startswith(fragment, start):
+                if (current and not current.hedged) or kind in jest \
+                        or not text.startswith(fragment, start):
                     continue
                 end = start + len(fragment)
-                if len(fragment) < WHOLE_WORD_BELOW and end < len(text) and text[end] != " ":
+                whole = end == len(text) or text[end] == " "
+                if len(fragment) < WHOLE_WORD_BELOW and not whole:
                     continue
-                hedged = fragment in self._hedged
+                # Hedged only as the very words: "zastrelyu" in a game, but "zastrelyus" (I
+                # will shoot myself) counts alone.
+                hedged = whole and fragment in self._hedged
+                if hedged:
+                    jest.add(kind)
                 if current is None or not hedged:
                     found[kind] = Hit(kind, fragment, hedged)
             space = text.find(" ", start)
