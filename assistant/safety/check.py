@@ -22,11 +22,15 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
-# at least 98% in every language. Over 28 labelled sets: 99.5% (16,233 of 16,313) / 2.2% at
-# 0.22 (Urdu 3.0%, the highest); at 0.20 Urdu goes over 3% (3.1%), 99.6% (16,243) / 2.3%;
-# at 0.24 99.4% (16,220) / 2.0%.
-THRESHOLD = 0.22
-# Probability from which a hedged phrase (one families also say in jest, phrases.py) counts.
+# at least 98% in every language. Over 30 labelled sets in 10 folds: 99.6% (17,434 of 17,502)
+# / 2.1% at 0.20 (Urdu 2.9%, the highest); at 0.18 Urdu goes over 3% (3.1%), 99.7% (17,443)
+# / 2.3%; at 0.22 99.5% (17,417) / 2.0%.
+THRESHOLD = 0.20
+# Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
+# half the threshold, so a message the classifier half suspects still raises the alarm. On the
+# same folds at 0.20 hedging took no report from the check (17,434 either way) and 22 false
+# alarms (372 of 17,350 against 394); the hedged phrases were picked with the previous round's
+# folds in view, so that saving is partly in-sample.
 HEDGE_FLOOR = 0.10
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
