@@ -4,8 +4,8 @@ Two layers, either of which is enough: native key phrases (phrases.py) and a tra
 classifier (model.py); only the phrases families also say in jest need the classifier to lean
 their way too. The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
-labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-30.tsv and
-heldout-31.tsv.
+labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-30.tsv to
+heldout-33.tsv.
 """
 
 from __future__ import annotations
