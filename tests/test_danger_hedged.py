@@ -116,3 +116,23 @@ def test_a_hedged_phrase_in_no_kinds_list_is_refused(tmp_path: Path) -> None:
         '[threat]\nphrases = ["will shoot you"]\n[hedged]\nphrases = ["kill you"]\n')))
     with pytest.raises(ListError, match="hedged fragments in no kind's list: kill you"):
         PhraseLayer(lists)
+
+
+def test_a_lost_jumper_that_went_missing_raises_no_alarm_but_a_missing_son_does() -> None:
+    assert check_leaning(0.01).check("Callum's jumper went missing at PE on Tuesday") is None
+    danger = check_leaning(HEDGE_FLOOR).check("my son went missing after school, phone off")
+    assert danger is not None and danger.kinds == ("missing",)
+
+
+def test_a_parent_saying_the_boy_will_kill_them_over_a_trip_is_no_alarm() -> None:
+    trip_off = "Jak Kuba sie dowie ze wycieczka odwolana to mnie zabije 😂"
+    assert check_leaning(0.01).check(trip_off) is None
+    # "Says he will kill me" is a threat reported, not a figure of speech: it counts alone.
+    danger = check_leaning(0.01).check("ojczym mowi ze mnie zabije jak powiem w szkole")
+    assert danger is not None and danger.kinds == ("threat",)
+
+
+def test_dying_to_see_a_film_in_arabizi_is_no_alarm_but_wanting_to_die_is() -> None:
+    assert check_leaning(0.01).check("ana bade mout la shouf el film el jdid ta3 Frozen") is None
+    danger = check_leaning(0.01).check("ana bade mout, ma 7ada bi7ebne")
+    assert danger is not None and danger.kinds == ("suicide",)
