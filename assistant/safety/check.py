@@ -4,8 +4,8 @@ Two layers, either of which is enough: native key phrases (phrases.py) and a tra
 classifier (model.py); only the phrases families also say in jest need the classifier to lean
 their way too. The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
-labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-30.tsv to
-heldout-33.tsv.
+labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-32.tsv,
+heldout-33.tsv, heldout-36.tsv and heldout-37.tsv.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
 # at least 98% in every language. Over 30 labelled sets in 10 folds: 99.6% (17,434 of 17,502)
 # / 2.1% at 0.20 (Urdu 2.9%, the highest); at 0.18 Urdu goes over 3% (3.1%), 99.7% (17,443)
-# / 2.3%; at 0.22 99.5% (17,417) / 2.0%.
+# / 2.3%; at 0.22 99.5% (17,417) / 2.0%. Not chosen again after heldout-30, 31, 34 and 35 were
+# learnt: on 34 and 35, scored by the model that had not learnt them, no threshold met the rule
+# (hard near-misses score high; at 0.40 98.8% / 3.7%, at 0.50 recall under 98% in two
+# languages), so recall keeps the threshold where it was.
 THRESHOLD = 0.20
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
 # half the threshold, so a message the classifier half suspects still raises the alarm. On the
