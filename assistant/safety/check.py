@@ -5,7 +5,7 @@ classifier (model.py); only the phrases families also say in jest need the class
 their way too. The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
 labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-32.tsv,
-heldout-33.tsv, heldout-36.tsv and heldout-37.tsv.
+heldout-33.tsv and heldout-36.tsv to heldout-39.tsv.
 """
 
 from __future__ import annotations
@@ -22,18 +22,17 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
-# at least 98% in every language. Over 30 labelled sets in 10 folds: 99.6% (17,434 of 17,502)
-# / 2.1% at 0.20 (Urdu 2.9%, the highest); at 0.18 Urdu goes over 3% (3.1%), 99.7% (17,443)
-# / 2.3%; at 0.22 99.5% (17,417) / 2.0%. Not chosen again after heldout-30, 31, 34 and 35 were
-# learnt: on 34 and 35, scored by the model that had not learnt them, no threshold met the rule
-# (hard near-misses score high; at 0.40 98.8% / 3.7%, at 0.50 recall under 98% in two
-# languages), so recall keeps the threshold where it was.
-THRESHOLD = 0.20
+# at least 98% in every language. Over 34 labelled sets in 10 folds (training batch 38 learnt):
+# 99.5% (19,800 of 19,898) / 2.0% (403 of 19,748) at 0.22, Urdu the highest at 2.8%; at 0.20
+# Urdu is one message over 3% (99 of 3,284), 99.6% (19,809) / 2.2%; at 0.25 99.4% (19,785) /
+# 1.9%. With the hard near-misses of heldout-34 and 35 among the folds, the rule moved from
+# 0.20, its choice over the 30 sets before them.
+THRESHOLD = 0.22
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
-# half the threshold, so a message the classifier half suspects still raises the alarm. On the
-# same folds at 0.20 hedging took no report from the check (17,434 either way) and 22 false
-# alarms (372 of 17,350 against 394); the hedged phrases were picked with the previous round's
-# folds in view, so that saving is partly in-sample.
+# about half the threshold, so a message the classifier half suspects still raises the alarm.
+# On the same folds at 0.22 hedging took no report from the check (19,800 either way) and 29
+# false alarms (403 of 19,748 against 432); most hedged phrases were picked with earlier folds
+# in view, so that saving is partly in-sample.
 HEDGE_FLOOR = 0.10
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4

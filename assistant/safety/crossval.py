@@ -16,7 +16,8 @@ from assistant.safety.model import TRAINING_DIR, folds, labelled_sets, trained
 from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
 # Folds unless asked otherwise: each model is trained on nine tenths of the labelled sets,
-# and ten models (about 40 minutes on a 2-core machine the first time) fit a working session.
+# and ten models (about 65 minutes, two at a time, on a 2-core machine the first time, over
+# 34 sets) fit a working session.
 FOLDS = 10
 
 # The check as shipped, the same with its hedged phrases counted alone as the others are, and
