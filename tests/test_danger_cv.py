@@ -36,9 +36,10 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (training / "en.tsv").write_text("".join("\t".join(r) + "\n" for r in TRAINING),
                                      encoding="utf-8")
     for name, rows in (("a", SET_A), ("b", SET_B)):
+        brief = "# brief: hard (near-misses as hard as they come)\n" if name == "b" else ""
         (training / "labelled" / f"{name}.tsv").write_text(
-            "# label\tlocale\ttext\tvoice\tkind\n" + "".join("\t".join(r) + "\n" for r in rows),
-            encoding="utf-8")
+            "# label\tlocale\ttext\tvoice\tkind\n" + brief
+            + "".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
     return training
 
 
@@ -60,6 +61,8 @@ def test_every_labelled_message_is_scored_once_per_layer_on_a_model_that_never_s
         assert (every.danger, every.safe) == (2, 3)
         assert pooled[variant]["locale:pl"].danger == 1
         assert pooled[variant]["voice:third"].danger == 1
+        # The set that names its brief is also counted apart.
+        assert (pooled[variant]["brief:hard"].danger, pooled[variant]["brief:hard"].safe) == (1, 2)
     # The Polish report's phrases are in the shipped lists, whatever the classifier learnt.
     assert pooled["phrases alone"]["locale:pl"].caught == 1
     assert pooled["check"]["all"].caught >= pooled["phrases alone"]["all"].caught
@@ -117,6 +120,25 @@ def test_the_threshold_rule_buys_recall_with_false_alarms_only_within_the_budget
     # 0.20 is over the budget and 0.32 under the recall floor; of the rest, the lowest.
     assert chosen_threshold(pooled, [0.20, 0.24, 0.28, 0.32]) == 0.24
     assert chosen_threshold(pooled, [0.20, 0.32]) is None
+
+
+def test_the_threshold_rule_holds_on_the_hard_sets_too_not_only_on_all_of_them() -> None:
+    from assistant.safety.crossval import chosen_threshold, meets_floor, within_budget
+    from assistant.safety.evaluation import Tally
+
+    def groups(hard_caught: int, hard_alarms: int) -> dict[str, Tally]:
+        # 2,000 safe messages with 40 alarms (2%) in all; 400 of them written to the hard brief.
+        return {"all": Tally(danger=2000, caught=1990, safe=2000, alarms=40),
+                "locale:en": Tally(danger=2000, caught=1990, safe=2000, alarms=40),
+                "brief:hard": Tally(danger=400, caught=hard_caught, safe=400,
+                                    alarms=hard_alarms)}
+
+    # Within the budget in all, but 13 of the hard brief's 400 (3.25%) is over the cap.
+    assert within_budget(groups(398, 12)) and not within_budget(groups(398, 13))
+    # 391 of 400 (97.75%) is under the recall floor, even with all at 99.5%.
+    assert meets_floor(groups(392, 12)) and not meets_floor(groups(391, 12))
+    pooled = {at(0.22): groups(399, 20), at(0.40): groups(396, 11), at(0.50): groups(391, 8)}
+    assert chosen_threshold(pooled, [0.22, 0.40, 0.50]) == 0.40
 
 
 def test_a_misspelt_kind_stops_training_and_names_the_file_and_line(folder: Path) -> None:

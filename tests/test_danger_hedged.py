@@ -136,3 +136,21 @@ def test_dying_to_see_a_film_in_arabizi_is_no_alarm_but_wanting_to_die_is() -> N
     assert check_leaning(0.01).check("ana bade mout la shouf el film el jdid ta3 Frozen") is None
     danger = check_leaning(0.01).check("ana bade mout, ma 7ada bi7ebne")
     assert danger is not None and danger.kinds == ("suicide",)
+
+
+@pytest.mark.parametrize("text", [
+    "shh it's a surprise party for Mr Khan on Friday, dont tell anyone in class",
+    "Does the school teach the children about county lines and grooming?",
+    "miss hum ammi ke liye card bana rahe hain, ammi ko mat batana 🤫",
+    "his PE bag has gone missing again, it's the blue one",
+    "el 3ab bel fortnite w sarakh enno il impusca, ama e doar un joc",
+])
+def test_surprises_topics_and_lost_bags_are_no_alarm_where_the_classifier_sees_none(
+        text: str) -> None:
+    assert check_leaning(0.01).check(text) is None
+
+
+def test_keeping_a_secret_counts_where_the_classifier_leans_towards_grooming() -> None:
+    danger = check_leaning(HEDGE_FLOOR).check(
+        "an older boy gives him money and says dont tell anyone")
+    assert danger is not None and "dont tell anyone" in danger.matched

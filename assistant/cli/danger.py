@@ -41,7 +41,7 @@ def _percent(value: float | None) -> str:
 
 
 def _in_report_order(groups: dict[str, Tally]) -> list[str]:
-    """"all" first, then each locale, then each voice."""
+    """"all" first, then each locale, then each brief and voice."""
     return sorted(groups, key=lambda g: (g != "all", not g.startswith("locale"), g))
 
 
@@ -125,15 +125,16 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
                          f"({groups[g].caught}/{groups[g].danger}) /"
                          f"{_percent(groups[g].false_alarm_rate)}"
                          for g in _in_report_order(groups)
-                         if g == "all" or g.startswith("locale:"))
+                         if g == "all" or g.startswith(("locale:", "brief:")))
         print(f"at {threshold:.2f}: {line}")
     if args.threshold:
         best = highest_meeting_floor(pooled, args.threshold)
         print(f"highest of these with recall at least {float(RECALL_FLOOR):.0%} in every "
-              f"language, counted exactly: {'none' if best is None else f'{best:.2f}'}")
+              f"language and brief, counted exactly: {'none' if best is None else f'{best:.2f}'}")
         chosen = chosen_threshold(pooled, args.threshold)
         print(f"lowest of these with false alarms at most {float(FALSE_ALARM_BUDGET):.1%} in "
-              f"all and {float(FALSE_ALARM_CAP):.0%} in every language, and that recall: "
+              f"all and {float(FALSE_ALARM_CAP):.0%} in every language and brief, and that "
+              "recall: "
               f"{'none' if chosen is None else f'{chosen:.2f}'} (the rule)")
     if args.verbose:
         _list_errors(tallies["all"])

@@ -1,4 +1,5 @@
-"""Scoring the danger check on a labelled file: recall and false alarms per locale and voice."""
+"""Scoring the danger check on a labelled file: recall and false alarms per locale, voice and
+brief."""
 
 from __future__ import annotations
 
@@ -32,13 +33,15 @@ class Tally:
 
 
 def evaluate(check: DangerCheck, rows: list[Labelled]) -> dict[str, Tally]:
-    """Tallies by "all", "locale:xx" and "voice:yy"."""
+    """Tallies by "all", "locale:xx", "voice:yy" and, for sets that name theirs, "brief:zz"."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     for row in rows:
         flagged = check.check(row.text) is not None
         groups = ["all", f"locale:{row.locale}"]
         if row.label == "danger" and row.voice:
             groups.append(f"voice:{row.voice}")
+        if row.brief:
+            groups.append(f"brief:{row.brief}")
         for group in groups:
             tally = tallies[group]
             if row.label == "danger":

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LABELS = ("danger", "safe")
+# A set's header may name the brief its writers were given ("# brief: hard (...)"), so that
+# figures can be given for the material written to each brief as well as for all of it.
+BRIEF = "# brief:"
 
 
 class EvalFileError(ValueError):
@@ -26,14 +29,18 @@ class Labelled:
     text: str
     voice: str = ""
     kind: str = ""
+    brief: str = ""
 
 
 def read_labelled(path: Path) -> list[Labelled]:
-    """Reads label<TAB>locale<TAB>text[<TAB>voice[<TAB>kind]] lines; # starts a comment."""
+    """Reads label<TAB>locale<TAB>text[<TAB>voice[<TAB>kind]] lines; # starts a comment, and
+    a "# brief: NAME" comment names the brief every message of the file was written to."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise EvalFileError(f"cannot read {path}: {error}") from None
+    brief = next((line.removeprefix(BRIEF).split()[0] for line in lines
+                  if line.startswith(BRIEF) and line.removeprefix(BRIEF).split()), "")
     rows: list[Labelled] = []
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
@@ -41,5 +48,6 @@ def read_labelled(path: Path) -> list[Labelled]:
         parts = line.split("\t")
         if len(parts) < 3 or parts[0] not in LABELS:
             raise EvalFileError(f"{path}:{number}: expected danger|safe<TAB>locale<TAB>text")
-        rows.append(Labelled(*parts[:5]))
+        label, locale, text, voice, kind = [*parts, "", ""][:5]
+        rows.append(Labelled(label, locale, text, voice, kind, brief))
     return rows
