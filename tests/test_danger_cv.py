@@ -122,7 +122,7 @@ def test_the_threshold_rule_buys_recall_with_false_alarms_only_within_the_budget
     assert chosen_threshold(pooled, [0.20, 0.32]) is None
 
 
-def test_the_threshold_rule_holds_on_the_hard_sets_too_not_only_on_all_of_them() -> None:
+def test_the_threshold_rule_keeps_recall_on_the_hard_sets_and_spends_no_recall_on_them() -> None:
     from assistant.safety.crossval import chosen_threshold, meets_floor, within_budget
     from assistant.safety.evaluation import Tally
 
@@ -133,12 +133,13 @@ def test_the_threshold_rule_holds_on_the_hard_sets_too_not_only_on_all_of_them()
                 "brief:hard": Tally(danger=400, caught=hard_caught, safe=400,
                                     alarms=hard_alarms)}
 
-    # Within the budget in all, but 13 of the hard brief's 400 (3.25%) is over the cap.
-    assert within_budget(groups(398, 12)) and not within_budget(groups(398, 13))
-    # 391 of 400 (97.75%) is under the recall floor, even with all at 99.5%.
+    # 391 of the hard brief's 400 (97.75%) is under the recall floor, even with all at 99.5%.
     assert meets_floor(groups(392, 12)) and not meets_floor(groups(391, 12))
+    # Their false alarms (20 of 400, 5%) are reported, but not bought down with recall.
+    assert within_budget(groups(399, 20))
     pooled = {at(0.22): groups(399, 20), at(0.40): groups(396, 11), at(0.50): groups(391, 8)}
-    assert chosen_threshold(pooled, [0.22, 0.40, 0.50]) == 0.40
+    assert chosen_threshold(pooled, [0.22, 0.40, 0.50]) == 0.22
+    assert chosen_threshold({at(0.50): groups(391, 8)}, [0.50]) is None
 
 
 def test_a_misspelt_kind_stops_training_and_names_the_file_and_line(folder: Path) -> None:

@@ -76,6 +76,12 @@ def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer,
     ("donka propala pislya shkoly, telefon vymknenyi", "missing"),
     ("میرا بیٹا گم ہو گیا ہے، سمجھ نہیں آ رہا کیا کروں", "missing"),
     ("propala donka, ne vidpovidaie na dzvinky", "missing"),
+    ("nie wiem po co ja żyję, nikt by nie zauważył", "suicide"),
+    ("jutro ide na tory i juz", "suicide"),
+    ("koleżanka mówi że można się ciąć żeby przestało boleć w środku", "self-harm"),
+    ("pod szkołą stoi chłopak z maczetą i czeka na mojego syna", "threat"),
+    ("син каже, що хоче, щоб його не було", "suicide"),
+    ("abbu raat ko botal se peete hain aur hum akele hote hain", "neglect"),
 ])
 def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text: str,
                                                         kind: str) -> None:

@@ -133,8 +133,7 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
               f"language and brief, counted exactly: {'none' if best is None else f'{best:.2f}'}")
         chosen = chosen_threshold(pooled, args.threshold)
         print(f"lowest of these with false alarms at most {float(FALSE_ALARM_BUDGET):.1%} in "
-              f"all and {float(FALSE_ALARM_CAP):.0%} in every language and brief, and that "
-              "recall: "
+              f"all and {float(FALSE_ALARM_CAP):.0%} in every language, and that recall: "
               f"{'none' if chosen is None else f'{chosen:.2f}'} (the rule)")
     if args.verbose:
         _list_errors(tallies["all"])
