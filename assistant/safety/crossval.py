@@ -35,7 +35,7 @@ RECALL_FLOOR = Fraction(98, 100)
 
 
 def _each(groups: dict[str, Tally]) -> list[Tally]:
-    """Each language's tally and each brief's: the rule holds for every one of them."""
+    """Each language's tally and each brief's: recall reaches the floor in every one."""
     return [t for g, t in groups.items() if g.startswith(("locale:", "brief:"))]
 
 
