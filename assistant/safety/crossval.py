@@ -17,7 +17,7 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
 # Folds unless asked otherwise: each model is trained on nine tenths of the labelled sets,
 # and ten models (about 65 minutes, two at a time, on a 2-core machine the first time, over
-# 34 sets) fit a working session.
+# 36 sets) fit a working session.
 FOLDS = 10
 
 # The check as shipped, the same with its hedged phrases counted alone as the others are, and
@@ -34,15 +34,11 @@ def at(threshold: float) -> str:
 RECALL_FLOOR = Fraction(98, 100)
 
 
-def _each(groups: dict[str, Tally]) -> list[Tally]:
-    """Each language's tally and each brief's: recall reaches the floor in every one."""
-    return [t for g, t in groups.items() if g.startswith(("locale:", "brief:"))]
-
-
 def meets_floor(groups: dict[str, Tally]) -> bool:
     """Whether recall reaches the floor in every language and in the sets written to every
     named brief, counted in whole messages (a rounded 98.0% that is really 97.98% does not)."""
-    return all(t.caught >= RECALL_FLOOR * t.danger for t in _each(groups))
+    return all(t.caught >= RECALL_FLOOR * t.danger
+               for g, t in groups.items() if g.startswith(("locale:", "brief:")))
 
 
 def highest_meeting_floor(pooled: dict[str, dict[str, Tally]],

@@ -39,8 +39,8 @@ def read_labelled(path: Path) -> list[Labelled]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise EvalFileError(f"cannot read {path}: {error}") from None
-    brief = next((line.removeprefix(BRIEF).split()[0] for line in lines
-                  if line.startswith(BRIEF) and line.removeprefix(BRIEF).split()), "")
+    named = [line.removeprefix(BRIEF).split() for line in lines if line.startswith(BRIEF)]
+    brief = next((words[0] for words in named if words), "")
     rows: list[Labelled] = []
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
