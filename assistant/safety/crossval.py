@@ -16,8 +16,8 @@ from assistant.safety.model import TRAINING_DIR, folds, labelled_sets, trained
 from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
 # Folds unless asked otherwise: each model is trained on nine tenths of the labelled sets,
-# and ten models (about 65 minutes, two at a time, on a 2-core machine the first time, over
-# 36 sets) fit a working session.
+# and ten models (about 55 to 65 minutes, two at a time, on a 2-core machine the first time,
+# over 36 to 38 sets) fit a working session.
 FOLDS = 10
 
 # The check as shipped, the same with its hedged phrases counted alone as the others are, and
@@ -61,10 +61,11 @@ FALSE_ALARM_CAP = Fraction(3, 100)
 def within_budget(groups: dict[str, Tally]) -> bool:
     """Whether false alarms are within the budget overall and the cap in every language,
     counted in whole messages. Not in every brief: on the sets written to the hard brief
-    (34 to 37) false alarms come under 3% only at 0.40 (2.8% against 4.8% at 0.22), and there
-    the check misses 126 more of the 21,105 danger messages (a child not home from school, a
-    child who wants to die, a burn from a cigarette): a false alarm costs a family one message
-    about helplines, a miss can cost a child."""
+    (34 to 39) false alarms come under 3% only at 0.40 (2.7% against 4.6% at 0.22), and there
+    the check misses 128 more of the 22,304 danger messages (read on the folds before: a child
+    not home from school, a child who wants to die, a burn from a cigarette) and Arabic recall
+    is 97.9%: a false alarm costs a family one message about helplines, a miss can cost a
+    child."""
     every = groups["all"]
     return (every.alarms <= FALSE_ALARM_BUDGET * every.safe
             and all(t.alarms <= FALSE_ALARM_CAP * t.safe
