@@ -82,6 +82,8 @@ def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer,
     ("pod szkołą stoi chłopak z maczetą i czeka na mojego syna", "threat"),
     ("син каже, що хоче, щоб його не було", "suicide"),
     ("abbu raat ko botal se peete hain aur hum akele hote hain", "neglect"),
+    ("صاحبتها بلعت شريط بنادول بالحمام بعد المدرسة", "overdose"),
+    ("lagta hai kisi ne uske saath ganda kaam kiya hai, woh chup chup rehti hai", "sexual"),
 ])
 def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text: str,
                                                         kind: str) -> None:
