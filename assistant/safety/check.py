@@ -31,9 +31,10 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 THRESHOLD = 0.22
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
 # about half the threshold, so a message the classifier half suspects still raises the alarm.
-# On the folds of 36 sets at 0.22 hedging took no report from the check (20,995 either way) and
-# 49 false alarms (438 of 20,964 against 487); the hedged phrases were picked with earlier folds
-# in view, so that saving is partly in-sample.
+# On the folds of 38 sets at 0.22 hedging took 55 false alarms from the check (490 of 22,171
+# against 545) and one report (22,192 against 22,193: the message "so mum dont see" came from,
+# 0.053 from the model that had not learnt it); the hedged phrases were picked with earlier
+# folds in view, so that saving is partly in-sample.
 HEDGE_FLOOR = 0.10
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
