@@ -154,3 +154,10 @@ def test_keeping_a_secret_counts_where_the_classifier_leans_towards_grooming() -
     danger = check_leaning(HEDGE_FLOOR).check(
         "an older boy gives him money and says dont tell anyone")
     assert danger is not None and "dont tell anyone" in danger.matched
+
+
+def test_a_kick_in_a_football_match_is_hedged_but_a_kick_to_come_is_not() -> None:
+    layer = PhraseLayer(LISTS)
+    match = layer.hits(fold("na w-fie Bartek mnie kopnął w kostkę, ale już nie boli"))
+    threat = layer.hits(fold("ojczym mówi, że jak wrócę późno, to mnie kopnie"))
+    assert [h.hedged for h in match] == [True] and [h.hedged for h in threat] == [False]

@@ -84,6 +84,10 @@ def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer,
     ("abbu raat ko botal se peete hain aur hum akele hote hain", "neglect"),
     ("صاحبتها بلعت شريط بنادول بالحمام بعد المدرسة", "overdose"),
     ("lagta hai kisi ne uske saath ganda kaam kiya hai, woh chup chup rehti hai", "sexual"),
+    ("ابني ما جا البيت من المدرسة وتلفونه مسكر", "missing"),
+    ("chacha ne saza ke liye uska sar balti mein dubo diya", "physical"),
+    ("донька випила засіб для унітазу, що робити", "overdose"),
+    ("ми вже місяць їмо раз на день, грошей нема зовсім", "neglect"),
 ])
 def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text: str,
                                                         kind: str) -> None:
