@@ -22,18 +22,19 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
-# at least 98% in every language and in the sets written to the hard brief. Over 38 labelled
-# sets in 10 folds (heldout-38 and 39 and training batch 40 learnt): 99.5% (22,192 of 22,304) /
-# 2.2% (490 of 22,171) at 0.22, Urdu the highest at 2.9%; at 0.20 Urdu is over 3% (3.1%). On the
-# hard sets alone (heldout-34 to 39) false alarms are 4.6% at 0.22 and under 3% only from 0.40
-# (2.7%), where 128 more danger messages are missed and Arabic recall is 97.9%: recall is not
-# spent on them (crossval.py).
-THRESHOLD = 0.22
+# at least 98% in every language and in the sets written to the hard brief. Over 40 labelled
+# sets in 10 folds (heldout-40 and 41 and training batch 41 learnt): 99.4% (23,342 of 23,474) /
+# 2.0% (465 of 23,340) at 0.25, Urdu the highest at 2.8%; at 0.22 Urdu is over 3% (3.2%).
+# On the hard sets alone (heldout-34 to 41) false alarms are 3.9% at 0.25 and under 3% from 0.35
+# (2.9%), where 82 more danger messages are missed ("grandad hurts me", a threat of acid on the
+# school's Facebook page, a razor in an Arabic homework note): recall is not spent on them
+# (crossval.py).
+THRESHOLD = 0.25
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
 # about half the threshold, so a message the classifier half suspects still raises the alarm.
-# On the folds of 38 sets at 0.22 hedging took 55 false alarms from the check (490 of 22,171
-# against 545) and one report (22,192 against 22,193: the message "so mum dont see" came from,
-# 0.053 from the model that had not learnt it); the hedged phrases were picked with earlier
+# On the folds of 40 sets at 0.25 hedging took 61 false alarms from the check (465 of 23,340
+# against 526) and one report (23,342 against 23,343: the message "so mum dont see" came from,
+# 0.023 from the model that had not learnt it); the hedged phrases were picked with earlier
 # folds in view, so that saving is partly in-sample.
 HEDGE_FLOOR = 0.10
 # Messages this short carry no report ("ok", "yes").

@@ -61,11 +61,11 @@ FALSE_ALARM_CAP = Fraction(3, 100)
 def within_budget(groups: dict[str, Tally]) -> bool:
     """Whether false alarms are within the budget overall and the cap in every language,
     counted in whole messages. Not in every brief: on the sets written to the hard brief
-    (34 to 39) false alarms come under 3% only at 0.40 (2.7% against 4.6% at 0.22), and there
-    the check misses 128 more of the 22,304 danger messages (read on the folds before: a child
-    not home from school, a child who wants to die, a burn from a cigarette) and Arabic recall
-    is 97.9%: a false alarm costs a family one message about helplines, a miss can cost a
-    child."""
+    (34 to 41) false alarms come under 3% only from 0.35 (2.9% against 3.9% at 0.25), and there
+    the check misses 82 more of the 23,474 danger messages (read on the folds: "grandad hurts
+    me", a threat to throw acid at children on the school's Facebook page, a razor named in an
+    Arabic homework note) and Arabic recall is 98.5%: a false alarm costs a family one message
+    about helplines, a miss can cost a child."""
     every = groups["all"]
     return (every.alarms <= FALSE_ALARM_BUDGET * every.safe
             and all(t.alarms <= FALSE_ALARM_CAP * t.safe
