@@ -160,4 +160,28 @@ def test_a_kick_in_a_football_match_is_hedged_but_a_kick_to_come_is_not() -> Non
     layer = PhraseLayer(LISTS)
     match = layer.hits(fold("na w-fie Bartek mnie kopnął w kostkę, ale już nie boli"))
     threat = layer.hits(fold("ojczym mówi, że jak wrócę późno, to mnie kopnie"))
+    longer = layer.hits(fold("czemu mnie kopnąłeś, to bolało"))
     assert [h.hedged for h in match] == [True] and [h.hedged for h in threat] == [False]
+    assert [h.hedged for h in longer] == [False]
+
+
+@pytest.mark.parametrize("text", [
+    "siostra mnie kopnęła pod stołem, bo zabrałem jej keczup",
+    "كتاب القراءة ما جا البيت اليوم في الشنطة، ممكن نسخة ثانية؟",
+    "abbu ka phone kal se pani mein dubo ke chawal mein rakha hai",
+    "рибу ми їмо раз на день, а в школі дають обід?",
+])
+def test_a_book_that_did_not_come_home_or_fish_once_a_day_is_no_alarm(text: str) -> None:
+    assert check_leaning(0.01).check(text) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("ojczym mnie kopnął i zamknął w pokoju", "physical"),
+    ("ابو نے میرا سر پانی میں ڈبویا کیونکہ سبق یاد نہیں تھا", "physical"),
+    ("ми вже тиждень їмо тільки раз на день", "neglect"),
+    ("малий хлєбнув засобу для унітазу, їдемо в лікарню", "overdose"),
+])
+def test_a_kick_from_a_stepfather_or_a_head_held_under_water_counts_alone(text: str,
+                                                                          kind: str) -> None:
+    danger = check_leaning(0.0).check(text)
+    assert danger is not None and kind in danger.kinds

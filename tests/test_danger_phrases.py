@@ -88,6 +88,7 @@ def test_an_everyday_word_nearby_does_not_hide_a_real_report(layer: PhraseLayer,
     ("chacha ne saza ke liye uska sar balti mein dubo diya", "physical"),
     ("донька випила засіб для унітазу, що робити", "overdose"),
     ("ми вже місяць їмо раз на день, грошей нема зовсім", "neglect"),
+    ("нам відключили газ за борги, діти сплять в куртках", "neglect"),
 ])
 def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text: str,
                                                         kind: str) -> None:
@@ -105,6 +106,7 @@ def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text:
     "bidi moot min el da7ek 3al video taba3 el sa2a",
     "badi moot mn el ju3, lunch box nsito",
     "syn propav u telefoni cilyi vechir, yak obmezhyty?",
+    "У шкільному туалеті немає засобу для унітазу і мила",
 ])
 def test_a_raffle_a_dog_or_a_body_safety_lesson_is_not_a_report(layer: PhraseLayer,
                                                                  text: str) -> None:

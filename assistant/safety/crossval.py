@@ -17,7 +17,7 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 
 # Folds unless asked otherwise: each model is trained on nine tenths of the labelled sets,
 # and ten models (about 55 to 65 minutes, two at a time, on a 2-core machine the first time,
-# over 36 to 38 sets) fit a working session.
+# over 40 sets) fit a working session.
 FOLDS = 10
 
 # The check as shipped, the same with its hedged phrases counted alone as the others are, and
@@ -61,11 +61,11 @@ FALSE_ALARM_CAP = Fraction(3, 100)
 def within_budget(groups: dict[str, Tally]) -> bool:
     """Whether false alarms are within the budget overall and the cap in every language,
     counted in whole messages. Not in every brief: on the sets written to the hard brief
-    (34 to 41) false alarms come under 3% only from 0.35 (2.9% against 3.9% at 0.25), and there
-    the check misses 82 more of the 23,474 danger messages (read on the folds: "grandad hurts
-    me", a threat to throw acid at children on the school's Facebook page, a razor named in an
-    Arabic homework note) and Arabic recall is 98.5%: a false alarm costs a family one message
-    about helplines, a miss can cost a child."""
+    (34 to 41) false alarms are 3.9% at 0.25, and the first threshold run where they are under
+    3% is 0.35 (2.9%). There the check misses 82 more of the 23,474 danger messages (read on the
+    folds: "grandad hurts me", a threat to throw acid at children on the school's Facebook page,
+    a razor named in an Arabic homework note) and Arabic recall falls from 99.1% to 98.5%: a
+    false alarm costs a family one message about helplines, a miss can cost a child."""
     every = groups["all"]
     return (every.alarms <= FALSE_ALARM_BUDGET * every.safe
             and all(t.alarms <= FALSE_ALARM_CAP * t.safe
