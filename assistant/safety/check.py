@@ -32,10 +32,10 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 THRESHOLD = 0.25
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
 # well under the threshold (0.10 against 0.25), so a message the classifier only half suspects
-# still raises the alarm. On the folds of 40 sets at 0.25 hedging took 61 false alarms from the check (465 of 23,340
-# against 526) and one report (23,342 against 23,343: the message "so mum dont see" came from,
-# 0.023 from the model that had not learnt it); the hedged phrases were picked with earlier
-# folds in view, so that saving is partly in-sample.
+# still raises the alarm. On the folds of 40 sets at 0.25 hedging took 61 false alarms from
+# the check (465 of 23,340 against 526) and one report (23,342 against 23,343: the message "so
+# mum dont see" came from, 0.023 from the model that had not learnt it); the hedged phrases
+# were picked with earlier folds in view, so that saving is partly in-sample.
 HEDGE_FLOOR = 0.10
 # Messages this short carry no report ("ok", "yes").
 MIN_CHARS = 4
