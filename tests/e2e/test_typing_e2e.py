@@ -3,9 +3,10 @@ buttons on screen keep working, questions are answered with a way back, codes ar
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -101,10 +102,9 @@ def _weekday_days_ahead(days: int) -> str:
     """The name of the first school day at least this many days from today ("mon"): far
     enough that the summary carries no notice warning, whose "only N minutes" would change
     between the step and the step shown again."""
-    names = ("mon", "tue", "wed", "thu", "fri")
-    today = date.today().weekday()
-    return next(names[d] for d in sorted(range(5), key=lambda d: (d - today) % 7)
-                if (d - today) % 7 >= days)
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    today = datetime.now(ZoneInfo("Europe/London")).weekday()
+    return next(names[(today + k) % 7] for k in range(days, days + 7) if (today + k) % 7 < 5)
 
 
 def _ask_and_come_back(emulator: Emulator, step: Update, user: int) -> Update:
