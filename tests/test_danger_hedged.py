@@ -185,3 +185,30 @@ def test_a_kick_from_a_stepfather_or_a_head_held_under_water_counts_alone(text: 
                                                                           kind: str) -> None:
     danger = check_leaning(0.0).check(text)
     assert danger is not None and kind in danger.kinds
+
+
+@pytest.mark.parametrize("text", [
+    "bunicul ma bate mereu la table si rade de mine",
+    "sora cea mare a zis ca o omoara pe mica daca ii mai ia rujul",
+    "у мультику кролик втік з дому і знайшов друзів",
+    "في القصة الولد هرب من البيت ورجع آخر الكتاب",
+    "he says he has a gun but its a water pistol from the pound shop",
+    "Leo punched me in fortnite lol",
+    "kal film dekhi jis mein larki ghar se bhag jati hai",
+    "Hamza kal raat ghar nahi aaya kyunke chacha ke ghar so gaya tha, maine ijazat di thi",
+])
+def test_a_brother_who_always_wins_at_a_game_or_a_story_of_running_away_is_no_alarm(
+        text: str) -> None:
+    assert check_leaning(0.01).check(text) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("tata ma bate cu cureaua cand vine beat", "physical"),
+    ("Tomek mówi, że mnie zabije jak powiem pani co mi zrobił", "threat"),
+    ("сестра втекла з дому вночі і досі не повернулась", "missing"),
+    ("hume nahi pata woh kahan hai, subah se phone band hai", "missing"),
+])
+def test_the_same_words_in_a_real_report_raise_the_alarm_where_the_classifier_agrees(
+        text: str, kind: str) -> None:
+    danger = check_leaning(HEDGE_FLOOR).check(text)
+    assert danger is not None and kind in danger.kinds

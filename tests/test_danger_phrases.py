@@ -146,3 +146,44 @@ def test_someone_online_who_wants_to_meet_or_wants_pictures_is_still_grooming(
 ])
 def test_polish_typed_with_or_without_the_barred_l_reads_the_same(typed: str, plain: str) -> None:
     assert fold(typed) == fold(plain) == plain
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("my nephew says his uncle made him watch rude videos on his phone", "sexual"),
+    ("niste fete au filmat-o, a fost filmata in vestiar si au pus pe grup", "sextortion"),
+])
+def test_being_made_to_watch_rude_videos_or_filmed_in_a_changing_room_is_a_report(
+        layer: PhraseLayer, text: str, kind: str) -> None:
+    assert kind in {hit.kind for hit in layer.hits(fold(text))}
+
+
+@pytest.mark.parametrize("text", [
+    "не хочу жити в одній кімнаті з братом, він хропе",
+    "كنت رح موت من الخجل لما وقعت بالمسرحية",
+])
+def test_not_wanting_to_share_a_room_or_dying_of_embarrassment_is_not_a_report(
+        layer: PhraseLayer, text: str) -> None:
+    assert layer.hits(fold(text)) == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("صار معي شي ما بقدر احكيه لحدا، بدي موت من الخجل", "suicide"),
+    ("я не хочу жити в одній кімнаті з дядьком", "suicide"),
+    ("my dad punched me last night", "physical"),
+    ("mama mea mă bate când nu fac teme", "physical"),
+    ("tati a zis că o omoară pe mami", "threat"),
+    ("Bilal abhi tak ghar nahi aaya, phone band hai", "missing"),
+])
+def test_a_wish_to_die_of_shame_or_a_parent_who_hits_still_raises_the_alarm(
+        layer: PhraseLayer, text: str, kind: str) -> None:
+    hits = [hit for hit in layer.hits(fold(text)) if hit.kind == kind]
+    assert hits and not hits[0].hedged
+
+
+@pytest.mark.parametrize("text", [
+    "Mă bate mama la cap să citesc în fiecare seară",
+    "tati mă bate mereu la table și râde",
+])
+def test_a_mother_who_nags_or_a_father_who_wins_at_backgammon_is_not_a_report(
+        layer: PhraseLayer, text: str) -> None:
+    assert layer.hits(fold(text)) == []
