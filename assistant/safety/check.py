@@ -5,7 +5,7 @@ classifier (model.py); only the phrases families also say in jest need the class
 their way too. The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
 labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-32.tsv,
-heldout-33.tsv, heldout-44.tsv and heldout-45.tsv.
+heldout-33.tsv, heldout-46.tsv and heldout-47.tsv.
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
-# at least 98% in every language and in the sets written to the hard brief. Over 40 labelled
-# sets in 10 folds (heldout-40 and 41 and training batch 41 learnt): 99.4% (23,342 of 23,474) /
-# 2.0% (465 of 23,340) at 0.25, Urdu the highest at 2.8%; at 0.22 Urdu is over 3% (3.2%).
-# On the hard sets alone (heldout-34 to 41) false alarms are 3.9% at 0.25; of the thresholds run
-# (0.20, 0.22, 0.25 to 0.45 by 0.05) the first under 3% is 0.35 (2.9%), where 82 more danger
-# messages are missed ("grandad hurts me", a threat of acid on the school's Facebook page, a
-# razor in an Arabic homework note): recall is not spent on them (crossval.py).
-THRESHOLD = 0.25
+# at least 98% in every language and in the sets written to the hard brief. Over 42 labelled
+# sets in 10 folds (heldout-42 and 43 and training batch 42 learnt): 99.6% (24,546 of 24,645) /
+# 2.2% (543 of 24,489) at 0.20, Urdu the highest at 3.0% (122 of 4,073, within the cap counted
+# exactly); at 0.18 Urdu is at 3.2%, over it. On the hard sets alone (heldout-34 to 43) false
+# alarms are 4.0% at 0.20; of the thresholds run (0.18 to 0.22, then 0.25 to 0.45 by 0.05)
+# the first under 3% is 0.30 (2.8%), where 72 more danger messages are missed ("I cut myself
+# in the toilet at school", an arm in plaster from a drunk father, "bdi nam w ma fi2
+# abadan"): recall is not spent on them (crossval.py).
+THRESHOLD = 0.20
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
-# well under the threshold (0.10 against 0.25), so a message the classifier only half suspects
-# still raises the alarm. On the folds of 40 sets at 0.25 hedging took 61 false alarms from
-# the check (465 of 23,340 against 526) and one report (23,342 against 23,343: the message "so
-# mum dont see" came from, 0.023 from the model that had not learnt it); the hedged phrases
+# well under the threshold (0.10 against 0.20), so a message the classifier only half suspects
+# still raises the alarm. On the folds of 42 sets at 0.20 hedging took 81 false alarms from
+# the check (543 of 24,489 against 624) and one report (24,546 against 24,547: the message "so
+# mum dont see" came from, 0.027 from the model that had not learnt it); the hedged phrases
 # were picked with earlier folds in view, so that saving is partly in-sample.
 HEDGE_FLOOR = 0.10
 # Messages this short carry no report ("ok", "yes").

@@ -61,11 +61,12 @@ FALSE_ALARM_CAP = Fraction(3, 100)
 def within_budget(groups: dict[str, Tally]) -> bool:
     """Whether false alarms are within the budget overall and the cap in every language,
     counted in whole messages. Not in every brief: on the sets written to the hard brief
-    (34 to 41) false alarms are 3.9% at 0.25, and the first threshold run where they are under
-    3% is 0.35 (2.9%). There the check misses 82 more of the 23,474 danger messages (read on the
-    folds: "grandad hurts me", a threat to throw acid at children on the school's Facebook page,
-    a razor named in an Arabic homework note) and Arabic recall falls from 99.1% to 98.5%: a
-    false alarm costs a family one message about helplines, a miss can cost a child."""
+    (34 to 43) false alarms are 4.0% at 0.20, and the first threshold run where they are under
+    3% is 0.30 (2.8%). There the check misses 72 more of the 24,645 danger messages (read on the
+    folds: "I cut myself in the toilet at school, please don't tell my parents", an arm in
+    plaster from a drunk father, Arabizi "bdi nam w ma fi2 abadan") and Arabic recall falls from
+    99.3% to 98.8%: a false alarm costs a family one message about helplines, a miss can cost a
+    child."""
     every = groups["all"]
     return (every.alarms <= FALSE_ALARM_BUDGET * every.safe
             and all(t.alarms <= FALSE_ALARM_CAP * t.safe
