@@ -60,13 +60,9 @@ FALSE_ALARM_CAP = Fraction(3, 100)
 
 def within_budget(groups: dict[str, Tally]) -> bool:
     """Whether false alarms are within the budget overall and the cap in every language,
-    counted in whole messages. Not in every brief: on the sets written to the hard brief
-    (34 to 43) false alarms are 4.0% at 0.20, and the first threshold run where they are under
-    3% is 0.30 (2.8%). There the check misses 72 more of the 24,645 danger messages (read on the
-    folds: "I cut myself in the toilet at school, please don't tell my parents", an arm in
-    plaster from a drunk father, Arabizi "bdi nam w ma fi2 abadan") and Arabic recall falls from
-    99.3% to 98.8%: a false alarm costs a family one message about helplines, a miss can cost a
-    child."""
+    counted in whole messages. Not in every brief: recall is not spent on the hard sets' false
+    alarms (the figures that weigh it are with THRESHOLD in check.py): a false alarm costs a
+    family one message about helplines, a miss can cost a child."""
     every = groups["all"]
     return (every.alarms <= FALSE_ALARM_BUDGET * every.safe
             and all(t.alarms <= FALSE_ALARM_CAP * t.safe
