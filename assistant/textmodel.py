@@ -134,13 +134,19 @@ class LinearScorer:
         if sum(1 for analyzer, _rows in self.parts if analyzer.kind == "char_wb") > 1:
             raise ValueError("LinearScorer reads at most one char_wb vectoriser")
         self._word_rows: dict[str, tuple[int, ...]] = {}
+        self.bounds = self._bounds()
+
+    def _bounds(self) -> np.ndarray:
+        """The first row of each part after the first, to tell the parts' rows apart."""
+        return np.cumsum([len(rows) for _analyzer, rows in self.parts])[:-1]
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._word_rows = {}
+        self.bounds = self._bounds()
 
     def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "_word_rows"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_word_rows", "bounds")}
 
     def _rows_of_word(self, analyze: Analyzer, rows: dict[str, int], word: str) -> tuple[int, ...]:
         """The feature rows of one word's character n-grams (repeats kept), remembered."""
@@ -156,23 +162,26 @@ class LinearScorer:
         """The decision value per class row (one value for a yes/no model)."""
         total = self.intercepts.copy()
         lowered = text.lower()
+        found: list[int] = []
         for analyze, rows in self.parts:
-            found: list[int] = []
             if analyze.kind == "char_wb":
                 for word in lowered.split():
                     found.extend(self._rows_of_word(analyze, rows, word))
             else:
                 found.extend(rows[g] for g in analyze(lowered) if g in rows)
-            if not found:
-                continue
-            # A message has a few hundred grams at most: counting them in a dict is quicker
-            # than sorting an array (np.unique), and the order of rows changes no sum.
-            counts = Counter(found)
-            present = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            values = (1.0 + np.log(tf)) * self.idf[present]
-            values /= math.sqrt(float(values @ values))
-            total += values @ self.weights[present]
+        if not found:
+            return [float(x) for x in total]
+        # A message has a few hundred grams at most: counting them in a dict is quicker
+        # than sorting an array (np.unique), and the order of rows changes no sum. Both
+        # vectorisers' rows are counted and weighed together; each is L2-normalised on its own.
+        counts = Counter(found)
+        present = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        values = (1.0 + np.log(tf)) * self.idf[present]
+        part = np.searchsorted(self.bounds, present, side="right")
+        norms = np.sqrt(np.bincount(part, weights=values * values, minlength=len(self.parts)))
+        values /= norms[part]  # a part with no grams has no rows here to divide
+        total += values @ self.weights[present]
         return [float(x) for x in total]
 
     def probability(self, text: str) -> float:

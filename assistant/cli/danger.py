@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from assistant.cli.errors import UsageError
-from assistant.runtime import build_danger_check
+from assistant.runtime import build_danger_check, settle_memory
 from assistant.safety.evaluation import EvalFileError, Tally, evaluate, read_labelled
 from assistant.settings import Settings
 
@@ -147,6 +147,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
                                        "my husband hits my son", "мій син не прийшов додому"]
     for text in texts[:20]:
         check.check(text)
+    settle_memory()  # as the bot does once it has started
     timings: list[float] = []
     for _ in range(args.rounds):
         for text in texts:

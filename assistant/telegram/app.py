@@ -210,12 +210,13 @@ def build_application(
 
 def run_bot(settings: Settings, *, default_school: str) -> None:
     """Runs the bot until stopped: long polling, or a webhook when WEBHOOK_URL is set."""
-    from assistant.runtime import build_engine
+    from assistant.runtime import build_engine, settle_memory
 
     hide_token(settings.require_token())
     engine = build_engine(settings, default_school=default_school)
     warn_unreceived(engine.db, engine.schools)
     application = build_application(settings, engine)
+    settle_memory()
     try:
         _serve(application, settings, engine.db)
     except InvalidToken:
