@@ -195,6 +195,8 @@ def test_a_kick_from_a_stepfather_or_a_head_held_under_water_counts_alone(text: 
     "he says he has a gun but its a water pistol from the pound shop",
     "Leo punched me in fortnite lol",
     "kal film dekhi jis mein larki ghar se bhag jati hai",
+    "کہانی میں ایک بلی گھر سے بھاگ جاتی ہے اور آخر میں واپس آ جاتی ہے",
+    "ابويا هيقتلني لو عرف اني كسرت الريموت تاني 😂",
     "Hamza kal raat ghar nahi aaya kyunke chacha ke ghar so gaya tha, maine ijazat di thi",
 ])
 def test_a_brother_who_always_wins_at_a_game_or_a_story_of_running_away_is_no_alarm(

@@ -5,7 +5,7 @@ classifier (model.py); only the phrases families also say in jest need the class
 their way too. The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
 labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-32.tsv,
-heldout-33.tsv, heldout-46.tsv and heldout-47.tsv.
+heldout-33.tsv, heldout-48.tsv and heldout-49.tsv.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # the first under 3% is 0.30 (2.8%), where 72 more danger messages are missed ("I cut myself
 # in the toilet at school", an arm in plaster from a drunk father, "bdi nam w ma fi2
 # abadan"): recall is not spent on them (crossval.py).
+# Kept at 0.20 after heldout-44/45 and batch 43 were learnt, without a new run of the folds
+# (tests/data/danger/README.md says why).
 THRESHOLD = 0.20
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
 # well under the threshold (0.10 against 0.20), so a message the classifier only half suspects
