@@ -21,7 +21,7 @@ from assistant.db import transaction
 from assistant.events import Button, Event, Reply
 from assistant.faq.alternates import ACCEPTED_REVISION, SchoolPhrasings
 from assistant.i18n import Gettext, choose_locale, gettext_for, ngettext_for
-from assistant.models import Account, Conversation, Guardian, Staff, utcnow
+from assistant.models import Account, Conversation, DangerReport, Guardian, Staff, utcnow
 from assistant.outbox import DUE_NOW
 from assistant.people.identity import FAMILY_CONTACTS, STAFF_POSTS, known_links, note_links
 from assistant.safety.check import Danger, DangerCheck
@@ -213,6 +213,11 @@ class SafetyNet:
     # Whether anyone at a school can receive an urgent concern here yet: the button is only
     # offered, and its promise only made, when someone can.
     can_receive: Callable[[Session, School], bool]
+    # An entry action whose payload is a danger report's id: answers it as a question. Offered
+    # under the help only where no phrase said in earnest raised the alarm (the classifier, or
+    # a phrase families also say in jest): a question about bruises from gymnastics then gets
+    # its answer too, once the person asking says it isn't about a child's safety.
+    answer_action: str
 
 
 class Flow(Protocol):
@@ -349,7 +354,7 @@ class Engine:
         self.default_school = default_school
         self.flows = {flow.name: flow for flow in flows}
         check_registry(list(flows), outbox_actions,
-                       [safety.urgent_action] if safety is not None else [])
+                       [safety.urgent_action, safety.answer_action] if safety is not None else [])
         self.text_flow = self.flows[text_flow]
         self.by_command = {c: f for f in self.flows.values() for c in f.commands}
         self.claimants: list[Flow] = [f for f in self.flows.values()
@@ -570,6 +575,7 @@ class Engine:
         if not offer_concern:
             return replies
         family = self._has(ctx, Guardian)
+        report: DangerReport | None = None
         if family and not self.safety.can_receive(ctx.session, ctx.school):
             replies.append(Reply(nobody_to_receive_text(ctx._, ctx.school.name)))
         elif family:
@@ -586,6 +592,17 @@ class Engine:
                                        "by phone.").format(school=ctx.school.name)))
         else:
             replies.append(Reply(tell_school_text(ctx._, ctx.school.name, linked=False)))
+        if not danger.firm:
+            # Last, under the help and the urgent button: the person asking decides.
+            if report is None:
+                report = record_report(session=ctx.session, account_id=ctx.account.id,
+                                       school_id=ctx.school.id, text=text, danger=danger,
+                                       locale=ctx.locale)
+            replies.append(Reply(
+                ctx._("If your message wasn't about a child's safety, I can answer it as a "
+                      "question instead."),
+                ((Button(ctx._("Answer it as a question"), self.safety.answer_action,
+                         str(report.id)),),)))
         return replies
 
     @staticmethod

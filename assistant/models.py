@@ -522,7 +522,8 @@ class FaqCandidate(SQLModel, table=True):
 
 
 class DangerReport(SQLModel, table=True):
-    """A message the danger check flagged, kept so one tap can raise it as an urgent concern."""
+    """A message the danger check flagged, kept so one tap can raise it as an urgent concern
+    (or, where the check was unsure, answer it as a question)."""
 
     __tablename__ = "danger_report"
     id: int | None = Field(default=None, primary_key=True)

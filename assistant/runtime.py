@@ -22,7 +22,14 @@ from assistant.questions.service import QuestionActions
 from assistant.safety.check import DangerCheck, build_check
 from assistant.schools import School, load_profiles
 from assistant.settings import Settings
-from flows import CONCERN_ACTIONS, OUTBOX_ACTIONS, QUESTION_ACTIONS, URGENT_ACTION, all_flows
+from flows import (
+    ANSWER_ACTION,
+    CONCERN_ACTIONS,
+    OUTBOX_ACTIONS,
+    QUESTION_ACTIONS,
+    URGENT_ACTION,
+    all_flows,
+)
 
 DEFAULT_SCHOOL = "demo"
 # FAQ topics whose phrasings are often reports of harm: not taught to the danger check as safe.
@@ -116,6 +123,6 @@ def build_engine(
         services=build_services(schools),
         clock=clock,
         safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION,
-                         can_receive=can_receive_urgent),
+                         answer_action=ANSWER_ACTION, can_receive=can_receive_urgent),
         outbox_actions=OUTBOX_ACTIONS,
     )

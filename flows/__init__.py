@@ -15,13 +15,14 @@ from flows.live.arrange import NewSessionFlow
 from flows.live.manage import SessionsFlow
 from flows.live.rsvp import INVITATION_ACTIONS, LiveRsvpFlow
 from flows.onboarding import OnboardingFlow
+from flows.questions.family import ANSWER as ANSWER_ACTION
 from flows.questions.family import QuestionsFlow
 from flows.questions.staff import ACTIONS as QUESTION_ACTIONS
 from flows.questions.staff import QuestionStaffFlow
 from flows.staff import StaffFlow
 
-__all__ = ["CONCERN_ACTIONS", "OUTBOX_ACTIONS", "QUESTION_ACTIONS", "URGENT_ACTION",
-           "all_flows"]
+__all__ = ["ANSWER_ACTION", "CONCERN_ACTIONS", "OUTBOX_ACTIONS", "QUESTION_ACTIONS",
+           "URGENT_ACTION", "all_flows"]
 
 # Actions on buttons of messages sent later through the outbox: each must be an entry action,
 # since the conversation may have moved on by the time it is pressed (the engine checks).

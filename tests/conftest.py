@@ -18,7 +18,7 @@ from assistant.db import make_engine, migrate
 from assistant.engine import Engine, SafetyNet
 from assistant.runtime import build_danger_check, build_services, sync_schools
 from assistant.schools import School, load_profiles
-from flows import OUTBOX_ACTIONS, URGENT_ACTION, all_flows
+from flows import ANSWER_ACTION, OUTBOX_ACTIONS, URGENT_ACTION, all_flows
 
 # Set TEST_POSTGRES_URL (postgresql+psycopg://user@host/db) to run the database tests on
 # PostgreSQL as well; .ci/run does.
@@ -133,7 +133,7 @@ def engine(db: sa.Engine, schools: dict[str, School], clock: Clock) -> Engine:
     return Engine(db=db, flows=all_flows(), schools=schools, default_school="demo",
                   text_flow="questions", services=build_services(schools), clock=clock,
                   safety=SafetyNet(check=build_danger_check(), urgent_action=URGENT_ACTION,
-                                   can_receive=can_receive_urgent),
+                                   answer_action=ANSWER_ACTION, can_receive=can_receive_urgent),
                   outbox_actions=OUTBOX_ACTIONS)
 
 

@@ -48,11 +48,13 @@ MIN_WORDS = 3
 
 @dataclass(frozen=True)
 class Danger:
-    """What was spotted: the kinds of danger, the fragments that showed it, and the score."""
+    """What was spotted: the kinds of danger, the fragments that showed it, the score, and
+    whether a phrase said only in earnest (not a hedged one) was among them."""
 
     kinds: tuple[str, ...]
     matched: tuple[str, ...] = ()
     score: float = 1.0
+    firm: bool = False
 
     @property
     def ceop(self) -> bool:
@@ -91,7 +93,8 @@ class DangerCheck:
             return None
         kinds = [h.kind for h in hits] or self.classifier.likely_kinds(folded)
         ordered = tuple(sorted(set(kinds), key=KINDS.index))
-        return Danger(ordered, tuple(h.fragment for h in hits), round(score, 3))
+        return Danger(ordered, tuple(h.fragment for h in hits), round(score, 3),
+                      firm=any(not h.hedged for h in hits))
 
 
 def build_check(lists_dir: Path = LISTS_DIR, training_dir: Path = TRAINING_DIR,

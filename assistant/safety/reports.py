@@ -1,4 +1,5 @@
-"""Flagged messages, kept so that one tap can raise them as an urgent concern."""
+"""Flagged messages, kept so that one tap can raise them as an urgent concern, or (where the
+alarm came from the classifier alone) have them answered as the question they may have been."""
 
 from __future__ import annotations
 
@@ -28,6 +29,13 @@ def report_for(*, session: Session, account_id: int, report_id: str) -> DangerRe
     if report is None or report.account_id != account_id or report.concern_id is not None:
         return None
     return report
+
+
+def own_report(*, session: Session, account_id: int, report_id: str) -> DangerReport | None:
+    """The sender's own flagged message by its id, raised or not."""
+    number = row_id(report_id)
+    report = session.get(DangerReport, number) if number is not None else None
+    return report if report is not None and report.account_id == account_id else None
 
 
 def mark_raised(*, session: Session, report_id: int, concern_id: int) -> None:

@@ -18,12 +18,16 @@ from assistant.hours import is_open, next_open
 from assistant.i18n import when_text
 from assistant.people.identity import LinkedChild, family_schools, identity_of, linked_children
 from assistant.questions.service import ask_school
+from assistant.safety.reports import own_report
 from flows.questions.staff import ACTIONS as STAFF_ACTIONS
 
 NAME = "questions"
 
 # Entry button: one FAQ answer (a suggestion, or "see also").
 SHOW = f"{NAME}.show"
+# Entry button under the help for a message the danger check was unsure of: the message
+# (a danger report's id) answered as the question it was, once its sender says so.
+ANSWER = f"{NAME}.answer"
 # Step buttons, under an answer or an offer to ask the school.
 NO_HELP = f"{NAME}.nohelp"
 PASS = f"{NAME}.pass"
@@ -87,7 +91,7 @@ class QuestionsFlow:
 
     name = NAME
     commands = frozenset({"faq"})
-    entry_actions = frozenset({SHOW})
+    entry_actions = frozenset({SHOW, ANSWER})
 
     def __init__(self) -> None:
         self.steps: StepTable[Step, Handler] = StepTable(
@@ -102,6 +106,8 @@ class QuestionsFlow:
         """Routes a question, a suggestion tap, or an "ask the school" answer."""
         if event.action == SHOW:
             return self._show(ctx, event.payload, state)
+        if event.action == ANSWER:
+            return self._answer_flagged(ctx, event.payload, state)
         if event.action is not None:
             return self._follow_up(ctx, event, state)
         if event.attachments and not (event.text or "").strip():
@@ -142,6 +148,16 @@ class QuestionsFlow:
     def _ask(self, ctx: Context, question: str, state: State | None) -> Outcome:
         # The engine has already read the question for danger; a flagged one never gets here.
         return self._answer_question(ctx, question.strip(), state)
+
+    def _answer_flagged(self, ctx: Context, report_id: str, state: State | None) -> Outcome:
+        """A message the danger check flagged, answered as a question: its sender has seen the
+        help and says it wasn't about a child's safety. The urgent button above still works."""
+        assert ctx.account.id is not None
+        report = own_report(session=ctx.session, account_id=ctx.account.id,
+                            report_id=report_id)
+        if report is None or not report.text.strip():
+            return Outcome([expired_reply(ctx._)], state)
+        return self._answer_question(ctx, report.text.strip(), state)
 
     def _answer_question(self, ctx: Context, question: str, state: State | None) -> Outcome:
         _ = ctx._

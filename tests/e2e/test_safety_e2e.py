@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import school_codes, staff_code
-from tests.e2e.test_telegram_e2e import Emulator, _missing, _press_labelled, buttons
+from tests.e2e.test_telegram_e2e import TOKEN, Emulator, _missing, _press_labelled, buttons
 
 pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
@@ -26,6 +26,10 @@ REPORTS = [
     "my daughter took a load of tablets last night",
     "my daughter has been missing since this morning",
 ]
+# A question the classifier alone raises the alarm on, and the FAQ's answer to it.
+UNSURE = ("my son fell off his bike and has bruises all over his arms and legs, can he still "
+          "bring his phone to school?")
+UNSURE_ANSWER = "pupils' phones are handed in to the school office"
 
 
 def _replies(emulator: Emulator, at_least: int, user: int) -> list[dict[str, Any]]:
@@ -78,3 +82,28 @@ def test_each_report_gets_help_first_and_one_tap_reaches_the_dsl(
         assert "Welcome back" in back[0]["message"]["text"]
         emulator.say("/cancel", user=PARENT)
         emulator.replies(user=PARENT)
+
+
+def test_a_question_the_check_is_unsure_of_is_answered_once_the_parent_asks(
+    live: tuple[Emulator, Path], tmp_path: Path
+) -> None:
+    emulator, schools = live
+    codes = school_codes(emulator, schools, tmp_path, ROSTER)
+    dsl = staff_code(emulator, schools, "Mrs Safe", "--role", "dsl")
+    for user, code in ((PARENT, codes["Noor Khan"]), (DSL, dsl)):
+        emulator.say(f"/start {code}", user=user)
+        emulator.replies(user=user)
+
+    emulator.say(UNSURE, user=PARENT)
+    first, offer, last = _replies(emulator, 3, PARENT)
+    assert "999" in first["message"]["text"] and "0800 1111" in first["message"]["text"]
+    assert any("Tell the school now" in b["text"] for b in buttons(offer))
+    [answer_button] = buttons(last)
+    assert answer_button["text"] == "Answer it as a question"
+    emulator.press(last, answer_button["callback_data"], user=PARENT)
+    [answer] = _replies(emulator, 1, PARENT)
+    assert UNSURE_ANSWER in answer["message"]["text"]
+    history = emulator.post("/getUpdatesHistory", {"token": TOKEN})
+    to_dsl = [str(u["message"].get("text", "")) for u in history
+              if "message" in u and str(u["message"].get("chat_id")) == str(DSL)]
+    assert not any(UNSURE in text for text in to_dsl), "the parent's question reached no one"
