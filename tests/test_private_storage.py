@@ -94,3 +94,38 @@ def test_assistant_clock_starts_at_the_time_given_and_runs_on(monkeypatch) -> No
     assert datetime(2026, 11, 30, 8, 29, tzinfo=UTC) <= first < datetime(
         2026, 11, 30, 8, 29, 1, tzinfo=UTC)
     assert utcnow() >= first
+
+
+def test_purge_removes_old_flagged_messages_nobody_sent_to_the_school_only(engine,
+                                                                            clock) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session, select
+
+    from assistant.db import transaction
+    from assistant.models import DangerReport
+    from tests.family import Person, add_family, add_staff
+    from tests.support.cli import run_cli
+
+    code = add_family(engine.db, clock.now, parent="Noor Khan", children=[("Ava", "3B", "3")])
+    dsl = add_staff(engine.db, clock.now, name="Mrs Safe", role="dsl")
+    Person(engine, "902").say(f"/start {dsl}")
+    noor = Person(engine, "100")
+    noor.say(f"/start {code}")
+    noor.say("my husband hits my son")
+    noor.press("Tell the school now")  # raised: kept with its concern
+    noor.say("my daughter has been missing since this morning")  # never raised
+    later = clock.now + timedelta(days=40)
+    with transaction(engine.db) as session:
+        session.add(DangerReport(school_id="demo", text="recent, never raised", kinds=["general"],
+                                 locale="en", created_at=later - timedelta(days=5)))
+    result = run_cli("purge", "--school", "demo", env={
+        "DATABASE_URL": str(engine.db.url), "ASSISTANT_CLOCK": later.isoformat()})
+    assert result.returncode == 0, result.stderr
+    assert "1 flagged message(s) never sent to the school older than 30 days" in result.stdout
+    with Session(engine.db) as session:
+        kept = sorted(r.text for r in session.exec(select(DangerReport)))
+    assert kept == ["my husband hits my son", "recent, never raised"]
+    refused = run_cli("purge", "--school", "demo", "--flagged-days", "0", env={
+        "DATABASE_URL": str(engine.db.url)})
+    assert refused.returncode != 0 and "--flagged-days" in refused.stderr

@@ -29,7 +29,7 @@ from assistant.models import (
     utcnow,
 )
 from assistant.people.identity import DEFAULT_DAYS, ROLES, issue_code
-from assistant.people.retention import OUTBOX_DAYS, UNANSWERED_DAYS, purge
+from assistant.people.retention import FLAGGED_DAYS, OUTBOX_DAYS, UNANSWERED_DAYS, purge
 from assistant.people.roster import RosterError, import_roster, parse_roster
 from assistant.people.staff_leaving import Handed, hand_over, remove_roles
 from assistant.private_files import FileRefused, write_private_csv
@@ -397,17 +397,21 @@ def _staff_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
-    """Applies the retention: old outbox history and unanswered questions go."""
-    if args.outbox_days < 1 or args.unanswered_days < 1:
-        raise UsageError("--outbox-days and --unanswered-days must be at least 1")
+    """Applies the retention: old outbox history, unanswered questions and flagged messages
+    never sent to the school go."""
+    if args.outbox_days < 1 or args.unanswered_days < 1 or args.flagged_days < 1:
+        raise UsageError("--outbox-days, --unanswered-days and --flagged-days must be at least 1")
     db = open_school(settings, args.school)[1]
     with _session(db) as session:
         done = purge(session=session, school_id=args.school, now=utcnow(),
-                     outbox_days=args.outbox_days, unanswered_days=args.unanswered_days)
+                     outbox_days=args.outbox_days, unanswered_days=args.unanswered_days,
+                     flagged_days=args.flagged_days)
         session.commit()
-    print(f"Removed {done.outbox} outbox message(s) older than {args.outbox_days} days and "
+    print(f"Removed {done.outbox} outbox message(s) older than {args.outbox_days} days, "
           f"{done.unanswered} unanswered question(s) older than {args.unanswered_days} days "
-          f"at {args.school}. Concerns, signatures and registers are kept.")
+          f"and {done.flagged} flagged message(s) never sent to the school older than "
+          f"{args.flagged_days} days at {args.school}. Concerns, signatures and registers are "
+          "kept.")
     return 0
 
 
@@ -485,11 +489,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     remove.set_defaults(handler=_staff_remove)
 
     purger = commands.add_parser(
-        "purge", help="apply the retention: remove old outbox history and unanswered questions")
+        "purge", help="apply the retention: remove old outbox history, unanswered questions and "
+                      "flagged messages never sent to the school")
     school_arg(purger)
     purger.add_argument("--outbox-days", type=int, default=OUTBOX_DAYS,
                         help=f"keep what was sent for this many days (default {OUTBOX_DAYS})")
     purger.add_argument("--unanswered-days", type=int, default=UNANSWERED_DAYS,
                         help="keep unanswered questions for this many days (default "
                              f"{UNANSWERED_DAYS})")
+    purger.add_argument("--flagged-days", type=int, default=FLAGGED_DAYS,
+                        help="keep messages the danger check flagged, and nobody sent to the "
+                             f"school, for this many days (default {FLAGGED_DAYS})")
     purger.set_defaults(handler=_purge)
