@@ -22,19 +22,15 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
-# at least 98% in every language and in the sets written to the hard brief. Over 42 labelled
-# sets in 10 folds (heldout-42 and 43 and training batch 42 learnt): 99.6% (24,546 of 24,645) /
-# 2.2% (543 of 24,489) at 0.20, Urdu the highest at 3.0% (122 of 4,073, within the cap counted
-# exactly); at 0.18 Urdu is at 3.2%, over it. On the hard sets alone (heldout-34 to 43) false
-# alarms are 4.0% at 0.20; of the thresholds run (0.18 to 0.22, then 0.25 to 0.45 by 0.05)
-# the first under 3% is 0.30 (2.8%), where 72 more danger messages are missed ("I cut myself
-# in the toilet at school", an arm in plaster from a drunk father, "bdi nam w ma fi2
-# abadan"): recall is not spent on them (crossval.py).
-# Kept at 0.20 after heldout-44/45 and batch 43 were learnt, without a new run of the folds
-# (tests/data/danger/README.md says why).
-THRESHOLD = 0.20
+# at least 98% in every language and in the sets written to the hard brief. Over 46 labelled
+# sets in 10 folds (heldout-44 to 47 and training batch 43 learnt): 99.5% (26,848 of 26,976) /
+# 2.1% at 0.22, Urdu the highest at 2.8%; at 0.20 Urdu is at 3.0% (134 or more of 4,446),
+# over the cap counted exactly, for 19 more danger messages caught (26,867). On the hard sets
+# alone (heldout-34 to 47) false alarms are 3.4% at 0.22, 3.0% at 0.25 and 2.6% at 0.30,
+# where 57 more danger messages are missed: recall is not spent on them (crossval.py).
+THRESHOLD = 0.22
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
-# well under the threshold (0.10 against 0.20), so a message the classifier only half suspects
+# well under the threshold (0.10 against 0.22), so a message the classifier only half suspects
 # still raises the alarm. On the folds of 42 sets at 0.20 hedging took 81 false alarms from
 # the check (543 of 24,489 against 624) and one report (24,546 against 24,547: the message "so
 # mum dont see" came from, 0.027 from the model that had not learnt it); the hedged phrases
