@@ -170,3 +170,20 @@ def test_labelled_sets_are_dealt_into_folds_each_set_held_out_exactly_once() -> 
     assert len(dealt) == 3 and sorted(p for fold in dealt for p in fold) == sorted(sets)
     # Sets written side by side (the same round) land in different folds.
     assert all(len({sets.index(p) // 3 for p in fold}) == len(fold) for fold in dealt)
+
+
+def test_fold_models_trained_two_at_a_time_give_the_same_figures(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import textmodel
+
+    monkeypatch.setattr(textmodel, "_loaded", {})  # none already in memory from other tests
+
+    def counts(pooled):  # type: ignore[no-untyped-def]
+        return {(v, g): (t.danger, t.caught, t.safe, t.alarms)
+                for v, groups in pooled.items() for g, t in groups.items()}
+
+    at_once = cross_validate(folder=folder, lists_dir=LISTS_DIR, jobs=2)
+    # The workers trained both fold models into the cache; the scoring read them from it.
+    assert len(list((tmp_path / "cache").rglob("danger-*.pickle"))) == 2
+    one_by_one = cross_validate(folder=folder, lists_dir=LISTS_DIR, jobs=1)
+    assert counts(at_once) == counts(one_by_one)

@@ -92,6 +92,8 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
     if any(not 0 < t < 1 for t in args.threshold):
         raise UsageError("--threshold takes probabilities between 0 and 1, such as 0.45")
     floor = HEDGE_FLOOR if args.floor is None else args.floor
+    if args.jobs < 1:
+        raise UsageError("--jobs takes a number of models to train at a time, 1 or more")
     if not 0 <= floor < 1:
         raise UsageError("--floor takes a probability from 0 up to 1, such as 0.05")
     sets = labelled_sets()
@@ -105,7 +107,7 @@ def _cv(args: argparse.Namespace, settings: Settings) -> int:
           f"({'; '.join(', '.join(p.stem for p in g) for g in dealt)}); "
           "recall / false alarms")
     pooled = cross_validate(ordinary_questions(), others=args.threshold, floor=floor,
-                            fold_count=count)
+                            fold_count=count, jobs=args.jobs)
     print(f"{'group':<16} {'danger':>6} {'safe':>6}  " + "  ".join(f"{v:>17}" for v in VARIANTS))
     tallies = pooled["check"]
     for group in _in_report_order(tallies):
@@ -181,6 +183,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                     help="also score the check at these thresholds (recall / false alarms)")
     cv.add_argument("--folds", type=int, default=None,
                     help="how many folds the labelled sets are dealt into (default: 10)")
+    cv.add_argument("--jobs", type=int, default=1,
+                    help="train this many fold models at a time, each in a process of its "
+                         "own (default 1)")
     cv.add_argument("--floor", type=float, default=None,
                     help="the classifier's probability from which hedged phrases count "
                          "(default: the check's own)")

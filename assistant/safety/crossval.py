@@ -5,7 +5,8 @@ scored on the sets left out. The two layers alone are scored beside it on the sa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 
@@ -78,20 +79,32 @@ def chosen_threshold(pooled: dict[str, dict[str, Tally]],
     return min(fitting, default=None)
 
 
+def _train(folder: Path, extra_safe: Sequence[str], leave_out: Collection[Path]) -> None:
+    """Trains one fold's model into the disk cache (in a worker process)."""
+    trained(folder, extra_safe, leave_out=leave_out)
+
+
 def cross_validate(extra_safe: Sequence[str] = (), folder: Path = TRAINING_DIR,
                    lists_dir: Path = LISTS_DIR, threshold: float = THRESHOLD,
                    others: Sequence[float] = (), floor: float = HEDGE_FLOOR,
-                   fold_count: int = FOLDS) -> dict[str, dict[str, Tally]]:
+                   fold_count: int = FOLDS, jobs: int = 1) -> dict[str, dict[str, Tally]]:
     """Pooled tallies (by "all", "locale:xx", "voice:yy") for each variant, over the folds;
     with `others`, the check at each of those thresholds too (as "check at 0.40"). Hedged
     phrases count from the classifier's `floor`. With fewer labelled sets than folds, each set
-    is its own fold."""
+    is its own fold. With `jobs` above 1, the fold models are first trained that many at a time
+    into the disk cache, and then scored one by one from it."""
     phrases = PhraseLayer(load_lists(lists_dir))
     no_phrases = PhraseLayer({})
     names = [*VARIANTS, *(at(t) for t in others)]
     pooled: dict[str, dict[str, Tally]] = {v: defaultdict(Tally) for v in names}
     sets = labelled_sets(folder)
-    for held_out in folds(sets, min(fold_count, len(sets))):
+    dealt = folds(sets, min(fold_count, len(sets)))
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(dealt))) as pool:
+            for done in [pool.submit(_train, folder, list(extra_safe), held_out)
+                         for held_out in dealt]:
+                done.result()  # a failure in training is raised here
+    for held_out in dealt:
         classifier = trained(folder, extra_safe, leave_out=held_out)
         checks = {
             "check": DangerCheck(phrases, classifier, threshold, floor),
