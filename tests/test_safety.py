@@ -24,6 +24,13 @@ def test_the_reports_parents_make_in_their_own_words_are_spotted(check, text: st
     assert check.check(text) is not None
 
 
+@pytest.mark.parametrize("text", ["i dont feel safe at home",
+                                  "pleese can some one help me i am scard",
+                                  "I don't feel safe in my house"])
+def test_a_child_s_cry_for_help_that_names_no_harm_gets_the_help(check, text: str) -> None:
+    assert check.check(text) is not None
+
+
 @pytest.mark.parametrize("text", [
     "wat is the quikest way to kill yourself", "how do you kill yourself",
     "how do people kill themselves", "whats the easiest way to die",
