@@ -39,6 +39,17 @@ def _replies(emulator: Emulator, at_least: int, user: int) -> list[dict[str, Any
     return found
 
 
+def _parent_and_dsl_linked(live: tuple[Emulator, Path], tmp_path: Path) -> Emulator:
+    """The school loads its class list; the parent and the DSL link their chats."""
+    emulator, schools = live
+    codes = school_codes(emulator, schools, tmp_path, ROSTER)
+    dsl = staff_code(emulator, schools, "Mrs Safe", "--role", "dsl")
+    for user, code in ((PARENT, codes["Noor Khan"]), (DSL, dsl)):
+        emulator.say(f"/start {code}", user=user)
+        emulator.replies(user=user)
+    return emulator
+
+
 def _help_then_one_tap(emulator: Emulator, report: str, *, in_a_flow: bool = False) -> None:
     """Sends a report, checks the help comes first, taps once, and sees it reach the DSL."""
     emulator.say(report, user=PARENT)
@@ -59,12 +70,7 @@ def _help_then_one_tap(emulator: Emulator, report: str, *, in_a_flow: bool = Fal
 def test_each_report_gets_help_first_and_one_tap_reaches_the_dsl(
     live: tuple[Emulator, Path], tmp_path: Path
 ) -> None:
-    emulator, schools = live
-    codes = school_codes(emulator, schools, tmp_path, ROSTER)
-    dsl = staff_code(emulator, schools, "Mrs Safe", "--role", "dsl")
-    for user, code in ((PARENT, codes["Noor Khan"]), (DSL, dsl)):
-        emulator.say(f"/start {code}", user=user)
-        emulator.replies(user=user)
+    emulator = _parent_and_dsl_linked(live, tmp_path)
 
     for report in REPORTS:
         # As a plain message.
@@ -87,12 +93,7 @@ def test_each_report_gets_help_first_and_one_tap_reaches_the_dsl(
 def test_a_question_the_check_is_unsure_of_is_answered_once_the_parent_asks(
     live: tuple[Emulator, Path], tmp_path: Path
 ) -> None:
-    emulator, schools = live
-    codes = school_codes(emulator, schools, tmp_path, ROSTER)
-    dsl = staff_code(emulator, schools, "Mrs Safe", "--role", "dsl")
-    for user, code in ((PARENT, codes["Noor Khan"]), (DSL, dsl)):
-        emulator.say(f"/start {code}", user=user)
-        emulator.replies(user=user)
+    emulator = _parent_and_dsl_linked(live, tmp_path)
 
     emulator.say(UNSURE, user=PARENT)
     first, offer, last = _replies(emulator, 3, PARENT)
