@@ -1,5 +1,5 @@
-"""Flagged messages, kept so that one tap can raise them as an urgent concern, or (where the
-alarm came from the classifier alone) have them answered as the question they may have been."""
+"""Flagged messages, kept so that one tap can raise them as an urgent concern, or (where no
+phrase said in earnest raised the alarm) have them answered as the question they may have been."""
 
 from __future__ import annotations
 

@@ -146,7 +146,8 @@ class QuestionsFlow:
         return {e.id: e for e in ctx.services.matcher(ctx.locale).entries}
 
     def _ask(self, ctx: Context, question: str, state: State | None) -> Outcome:
-        # The engine has already read the question for danger; a flagged one never gets here.
+        # The engine has already read the question for danger; a flagged one gets here only
+        # through its sender's "Answer it as a question" (_answer_flagged).
         return self._answer_question(ctx, question.strip(), state)
 
     def _answer_flagged(self, ctx: Context, report_id: str, state: State | None) -> Outcome:
