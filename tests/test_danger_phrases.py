@@ -187,3 +187,28 @@ def test_a_wish_to_die_of_shame_or_a_parent_who_hits_still_raises_the_alarm(
 def test_a_mother_who_nags_or_a_father_who_wins_at_backgammon_is_not_a_report(
         layer: PhraseLayer, text: str) -> None:
     assert layer.hits(fold(text)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "When does Year 3 do the PANTS lesson on private parts? I'd like to read the slides first",
+    "Як ви пояснюєте дітям 'private parts' на уроці RSE?",
+    "kis class mein private parts ke sahi naam batate hain?",
+    "ce invata copiii la ora despre partile intime ale corpului?",
+    "o discutie pentru parinti despre santajul online ar fi utila",
+    "чи буде в школі розмова про шантаж у соцмережах?",
+])
+def test_a_lesson_or_a_talk_that_names_private_parts_or_blackmail_is_not_a_report(
+        layer: PhraseLayer, text: str) -> None:
+    assert layer.hits(fold(text)) == []
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("the lodger showed my son his private parts in the garden", "sexual"),
+    ("bade cousin ne uske private parts ko haath lagaya", "sexual"),
+    ("antrenorul o atinge pe partile intime dupa inot", "sexual"),
+    ("cineva il santajeaza cu o poza pe instagram", "sextortion"),
+    ("доньку шантажують її фото", "sextortion"),
+])
+def test_private_parts_touched_or_shown_and_blackmail_by_someone_are_still_reports(
+        layer: PhraseLayer, text: str, kind: str) -> None:
+    assert kind in {hit.kind for hit in layer.hits(fold(text))}
