@@ -22,15 +22,15 @@ from assistant.safety.phrases import LISTS_DIR, PhraseLayer, load_lists
 # Probability above which the classifier alone calls a message danger (the probability that
 # it is not safe). Chosen on `danger cv` by the rule in crossval.py: the lowest threshold whose
 # cross-validated false alarms stay within 2.5% over all languages and 3% in each, with recall
-# at least 98% in every language and in the sets written to the hard brief. Over 46 labelled
-# sets in 10 folds (heldout-44 to 47 and training batch 43 learnt): 99.5% (26,848 of 26,976) /
-# 2.1% at 0.22, Urdu the highest at 2.8%; at 0.20 Urdu is at 3.0% (134 or more of 4,446),
-# over the cap counted exactly, for 19 more danger messages caught (26,867). On the hard sets
-# alone (heldout-34 to 47) false alarms are 3.4% at 0.22, 3.0% at 0.25 and 2.6% at 0.30,
-# where 57 more danger messages are missed: recall is not spent on them (crossval.py).
-THRESHOLD = 0.22
+# at least 98% in every language and in the sets written to the hard brief. Over 49 labelled
+# sets in 10 folds (heldout-48 to 50 learnt, before training batch 52): 99.6% (28,592 of
+# 28,718) / 2.2% at 0.20, Urdu the highest at 2.7%; at 0.18 Urdu (3.0%) or the whole (2.5%)
+# is over its limit counted exactly, for 16 more danger messages caught. On the hard sets alone
+# (heldout-34 to 50) false alarms are 3.5% at 0.20, 3.1% at 0.22 and 2.3% at 0.30, where 89
+# more danger messages are missed: recall is not spent on them (crossval.py).
+THRESHOLD = 0.20
 # Probability from which a hedged phrase (one families also say in jest, phrases.py) counts:
-# well under the threshold (0.10 against 0.22), so a message the classifier only half suspects
+# well under the threshold (0.10 against 0.20), so a message the classifier only half suspects
 # still raises the alarm. On the folds of 42 sets at 0.20 hedging took 81 false alarms from
 # the check (543 of 24,489 against 624) and one report (24,546 against 24,547: the message "so
 # mum dont see" came from, 0.027 from the model that had not learnt it); the hedged phrases
