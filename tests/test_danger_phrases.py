@@ -216,7 +216,8 @@ def test_private_parts_touched_or_shown_and_blackmail_by_someone_are_still_repor
 
 @pytest.mark.parametrize("text, kind", [
     ("boję się wracać do domu", "general"),
-    ("family wale chahte hain ke garmiyon mein beti ka khatna karwa dein, main nahi chahti", "physical"),
+    ("family wale chahte hain ke garmiyon mein beti ka khatna karwa dein, main nahi chahti",
+     "physical"),
     ("حماتي بدها تعمل طهارة لبنتي بالصيف بالبلد", "physical"),
 ])
 def test_a_child_afraid_to_go_home_or_a_girl_to_be_cut_is_a_report(
