@@ -208,19 +208,12 @@ def test_a_lesson_or_a_talk_that_names_private_parts_or_blackmail_is_not_a_repor
     ("antrenorul o atinge pe partile intime dupa inot", "sexual"),
     ("cineva il santajeaza cu o poza pe instagram", "sextortion"),
     ("доньку шантажують її фото", "sextortion"),
-])
-def test_private_parts_touched_or_shown_and_blackmail_by_someone_are_still_reports(
-        layer: PhraseLayer, text: str, kind: str) -> None:
-    assert kind in {hit.kind for hit in layer.hits(fold(text))}
-
-
-@pytest.mark.parametrize("text, kind", [
     ("boję się wracać do domu", "general"),
     ("family wale chahte hain ke garmiyon mein beti ka khatna karwa dein, main nahi chahti",
      "physical"),
     ("حماتي بدها تعمل طهارة لبنتي بالصيف بالبلد", "physical"),
 ])
-def test_a_child_afraid_to_go_home_or_a_girl_to_be_cut_is_a_report(
+def test_private_parts_touched_blackmail_a_child_afraid_to_go_home_or_a_girl_to_be_cut_is_a_report(
         layer: PhraseLayer, text: str, kind: str) -> None:
     assert kind in {hit.kind for hit in layer.hits(fold(text))}
 
