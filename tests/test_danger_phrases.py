@@ -107,6 +107,12 @@ def test_short_or_plain_spoken_reports_raise_the_alarm(layer: PhraseLayer, text:
     "badi moot mn el ju3, lunch box nsito",
     "syn propav u telefoni cilyi vechir, yak obmezhyty?",
     "У шкільному туалеті немає засобу для унітазу і мила",
+    "When does Year 3 do the PANTS lesson on private parts? I'd like to read the slides first",
+    "Як ви пояснюєте дітям 'private parts' на уроці RSE?",
+    "kis class mein private parts ke sahi naam batate hain?",
+    "ce invata copiii la ora despre partile intime ale corpului?",
+    "o discutie pentru parinti despre santajul online ar fi utila",
+    "чи буде в школі розмова про шантаж у соцмережах?",
 ])
 def test_a_raffle_a_dog_or_a_body_safety_lesson_is_not_a_report(layer: PhraseLayer,
                                                                  text: str) -> None:
@@ -185,19 +191,6 @@ def test_a_wish_to_die_of_shame_or_a_parent_who_hits_still_raises_the_alarm(
     "tati mă bate mereu la table și râde",
 ])
 def test_a_mother_who_nags_or_a_father_who_wins_at_backgammon_is_not_a_report(
-        layer: PhraseLayer, text: str) -> None:
-    assert layer.hits(fold(text)) == []
-
-
-@pytest.mark.parametrize("text", [
-    "When does Year 3 do the PANTS lesson on private parts? I'd like to read the slides first",
-    "Як ви пояснюєте дітям 'private parts' на уроці RSE?",
-    "kis class mein private parts ke sahi naam batate hain?",
-    "ce invata copiii la ora despre partile intime ale corpului?",
-    "o discutie pentru parinti despre santajul online ar fi utila",
-    "чи буде в школі розмова про шантаж у соцмережах?",
-])
-def test_a_lesson_or_a_talk_that_names_private_parts_or_blackmail_is_not_a_report(
         layer: PhraseLayer, text: str) -> None:
     assert layer.hits(fold(text)) == []
 
