@@ -5,7 +5,7 @@ classifier (model.py); only the phrases families also say in jest need the class
 their way too. The threshold favours recall: a false alarm costs a parent one
 message about helplines; a miss can cost a child. It is chosen by cross-validation over the
 labelled sets (`danger cv`), never on the report sets tests/data/danger/heldout-32.tsv,
-heldout-33.tsv and heldout-53.tsv.
+heldout-33.tsv, heldout-53.tsv and heldout-54.tsv.
 """
 
 from __future__ import annotations
